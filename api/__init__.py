@@ -1,0 +1,1 @@
+"""FastAPI adapter on the geodata core: routers, request/response schemas, dependencies."""

@@ -1,0 +1,36 @@
+"""Request-scoped dependencies: one database transaction per request, the user's language."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Query, Request
+from sqlalchemy.orm import Session
+
+from geodata.database import get_sessionmaker
+from geodata.i18n import normalize_language
+
+
+def get_session() -> Iterator[Session]:
+    """Commit when the route returns, roll back when it raises."""
+    session = get_sessionmaker()()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def get_language(
+    request: Request,
+    lang: Annotated[str | None, Query(description="Response language: es (default) or en.")] = None,
+) -> str:
+    return normalize_language(lang or request.headers.get("accept-language"))
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+LanguageDep = Annotated[str, Depends(get_language)]

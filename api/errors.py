@@ -1,0 +1,73 @@
+"""One place renders every error: translated message, stable code, never a stack trace."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from geodata.errors import AppError
+from geodata.i18n import normalize_language, translate
+
+log = logging.getLogger(__name__)
+
+
+def request_language(request: Request) -> str:
+    return normalize_language(
+        request.query_params.get("lang") or request.headers.get("accept-language")
+    )
+
+
+def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, **extra}}
+
+
+async def app_error_handler(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, AppError)
+    language = request_language(request)
+    return JSONResponse(error_body(exc.code, exc.localized(language)), status_code=exc.status_code)
+
+
+async def validation_error_handler(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    language = request_language(request)
+    details = [
+        {
+            "field": ".".join(str(p) for p in err.get("loc", ()) if p != "body"),
+            "message": str(err.get("msg", "")),
+        }
+        for err in exc.errors()
+    ]
+    message = translate("Some fields are missing or invalid.", language)
+    return JSONResponse(error_body("invalid_input", message, details=details), status_code=422)
+
+
+async def http_error_handler(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    language = request_language(request)
+    text = {404: "Not found."}.get(exc.status_code, str(exc.detail))
+    return JSONResponse(
+        error_body("http_error", translate(text, language)),
+        status_code=exc.status_code,
+        headers=getattr(exc, "headers", None),
+    )
+
+
+async def unexpected_error_handler(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    language = request_language(request)
+    message = translate(
+        "Internal error. The team has been notified; please try again later.", language
+    )
+    return JSONResponse(error_body("internal_error", message), status_code=500)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(AppError, app_error_handler)
+    app.add_exception_handler(RequestValidationError, validation_error_handler)
+    app.add_exception_handler(StarletteHTTPException, http_error_handler)
+    app.add_exception_handler(Exception, unexpected_error_handler)

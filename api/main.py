@@ -1,0 +1,30 @@
+"""The ASGI application: routers of the API, the open-data endpoints and the web pages."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.middleware.gzip import GZipMiddleware
+
+from api.errors import install_error_handlers
+from api.routers import health
+
+
+def create_app() -> FastAPI:
+    app = FastAPI(
+        title="Yaku API",
+        version="0.1.0",
+        description=(
+            "Mapa ciudadano del agua de La Libertad: sistemas y fuentes de agua, prestadores, "
+            "reportes ciudadanos y datos abiertos. / Citizen water map of La Libertad, Peru."
+        ),
+        docs_url="/api/docs",
+        redoc_url="/api/redoc",
+        openapi_url="/api/openapi.json",
+    )
+    install_error_handlers(app)
+    app.add_middleware(GZipMiddleware, minimum_size=1000)
+    app.include_router(health.router)
+    return app
+
+
+app = create_app()

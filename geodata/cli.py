@@ -1,0 +1,185 @@
+"""The ``yaku`` command line: migrate, seed, import, and run the whole service."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from geodata import migrate
+from geodata.database import session_scope
+from geodata.settings import get_settings
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    migrate.upgrade(settings.sqlalchemy_url, args.revision)
+    print(f"database migrated to {args.revision}")
+    return 0
+
+
+def cmd_seed(args: argparse.Namespace) -> int:
+    from geodata.seed import seed_all
+    from geodata.seed.provenance import MissingSourceFile
+
+    shared_dir = Path(args.shared_dir) if args.shared_dir else get_settings().shared_dir
+    try:
+        with session_scope() as session:
+            report = seed_all(session, shared_dir)
+    except MissingSourceFile as exc:
+        print(f"yaku seed: {exc}", file=sys.stderr)
+        return 2
+    print(f"seeded from {shared_dir}: {report}")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from geodata.io.importer import ImportFailed, import_file
+
+    try:
+        with session_scope() as session:
+            result = import_file(
+                session,
+                Path(args.path),
+                kind=args.kind,
+                skip_bad=args.skip_bad,
+                layer=args.layer,
+                licence=args.licence,
+                attribution=args.attribution,
+            )
+    except ImportFailed as exc:
+        print(exc.render(args.lang), file=sys.stderr)
+        return 1
+    print(result.render(args.lang))
+    return 0
+
+
+def _spawn(argv: list[str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(argv, start_new_session=True)
+
+
+def cmd_up(args: argparse.Namespace) -> int:
+    """Migrate, seed, then run API, worker and beat in the foreground until interrupted."""
+    settings = get_settings()
+    if cmd_migrate(argparse.Namespace(revision="head")) or cmd_seed(
+        argparse.Namespace(shared_dir=args.shared_dir)
+    ):
+        return 1
+    python = sys.executable
+    processes = {
+        "api": _spawn(
+            [
+                python,
+                "-m",
+                "uvicorn",
+                "api.main:app",
+                "--host",
+                settings.host,
+                "--port",
+                str(settings.port),
+                "--workers",
+                str(args.api_workers),
+                "--no-access-log",
+            ]
+        ),
+        "worker": _spawn(
+            [
+                python,
+                "-m",
+                "celery",
+                "-A",
+                "worker.app:celery_app",
+                "worker",
+                "--loglevel",
+                "INFO",
+                "--concurrency",
+                str(args.worker_concurrency),
+                "--hostname",
+                f"yaku-worker-{os.getpid()}@%h",
+            ]
+        ),
+        "beat": _spawn(
+            [
+                python,
+                "-m",
+                "celery",
+                "-A",
+                "worker.app:celery_app",
+                "beat",
+                "--loglevel",
+                "INFO",
+                "--schedule",
+                str(settings.publish_dir.parent / "celerybeat-schedule"),
+            ]
+        ),
+    }
+    print(
+        f"Yaku is running at {settings.base_url}/  (Ctrl-C stops API, worker and beat)", flush=True
+    )
+    stopping = False
+
+    def stop(*_: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    exit_code = 0
+    while not stopping:
+        for name, proc in processes.items():
+            if proc.poll() is not None:
+                print(f"yaku up: {name} exited with {proc.returncode}; stopping", file=sys.stderr)
+                stopping, exit_code = True, 1
+        time.sleep(0.5)
+    for proc in processes.values():
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+    for proc in processes.values():
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+    return exit_code
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="yaku", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("migrate", help="apply database migrations")
+    p.add_argument("revision", nargs="?", default="head")
+    p.set_defaults(func=cmd_migrate)
+
+    p = sub.add_parser("seed", help="load the La Libertad data (idempotent)")
+    p.add_argument("--shared-dir", help="directory with the public data (default: ../shared)")
+    p.set_defaults(func=cmd_seed)
+
+    p = sub.add_parser("import", help="load your own sources or systems from CSV/GeoJSON/GPKG")
+    p.add_argument("path")
+    p.add_argument("--kind", choices=["systems", "sources"], help="default: guessed from columns")
+    p.add_argument("--layer", help="layer name of a multi-layer file such as a GeoPackage")
+    p.add_argument("--skip-bad", action="store_true", help="load the good rows, report the bad")
+    p.add_argument("--licence", default="CC BY 4.0")
+    p.add_argument("--attribution", default="")
+    p.add_argument("--lang", default="es", choices=["es", "en"])
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("up", help="migrate, seed and run API, worker and beat")
+    p.add_argument("--shared-dir")
+    p.add_argument("--api-workers", type=int, default=2)
+    p.add_argument("--worker-concurrency", type=int, default=2)
+    p.set_defaults(func=cmd_up)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,48 @@
+"""Translations from gettext catalogues (``geodata/locale/<lang>/LC_MESSAGES/messages.po``).
+
+Catalogues are read from the .po files with Babel and compiled in memory, so there is no build
+step. msgids are English; Spanish is the default language of the product.
+"""
+
+from __future__ import annotations
+
+import gettext
+from functools import lru_cache
+from io import BytesIO
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+DEFAULT_LANGUAGE = "es"
+LANGUAGES = ("es", "en")
+
+
+@lru_cache
+def translations(language: str, domain: str = "messages") -> gettext.NullTranslations:
+    po_path = LOCALE_DIR / language / "LC_MESSAGES" / f"{domain}.po"
+    if not po_path.is_file():
+        return gettext.NullTranslations()
+    with po_path.open("rb") as handle:
+        catalog = read_po(handle, locale=language)
+    buffer = BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(fp=buffer, domain=domain)
+
+
+def translate(message: str, language: str) -> str:
+    return translations(normalize_language(language)).gettext(message)
+
+
+def normalize_language(value: str | None) -> str:
+    """Pick a supported language from a code or an Accept-Language header."""
+    if not value:
+        return DEFAULT_LANGUAGE
+    for part in value.split(","):
+        code = part.split(";")[0].strip().lower()[:2]
+        if code in LANGUAGES:
+            return code
+    return DEFAULT_LANGUAGE

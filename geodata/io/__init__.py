@@ -1,0 +1,1 @@
+"""Reading and writing geodata files (GeoJSON, CSV, GeoPackage) through GDAL via pyogrio."""

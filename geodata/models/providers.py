@@ -1,0 +1,38 @@
+"""Service providers: community boards (JASS), municipalities (ATM) and utilities (EPS)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from geodata.models.base import Base, created_at_column, str_enum
+from geodata.models.enums import ProviderKind
+
+
+class Provider(Base):
+    """Who runs a water system. Its contacts are public: citizens need to reach it."""
+
+    __tablename__ = "provider"
+    __table_args__ = (
+        UniqueConstraint(
+            "kind",
+            "name",
+            "district_id",
+            name="uq_provider_kind_name_district",
+            postgresql_nulls_not_distinct=True,
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[ProviderKind] = mapped_column(str_enum(ProviderKind, "provider_kind"))
+    name: Mapped[str] = mapped_column(String(200))
+    district_id: Mapped[int | None] = mapped_column(
+        ForeignKey("admin_area.id", ondelete="RESTRICT"), index=True
+    )
+    contact_name: Mapped[str | None] = mapped_column(String(200))
+    contact_phone: Mapped[str | None] = mapped_column(String(40))
+    contact_email: Mapped[str | None] = mapped_column(String(200))
+    dataset_id: Mapped[int | None] = mapped_column(ForeignKey("dataset.id"))
+    created_at: Mapped[datetime] = created_at_column()

@@ -1,0 +1,114 @@
+"""Water systems and the sources (captaciones) that feed them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import ARRAY, CheckConstraint, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
+
+from geodata.models.areas import AdminArea
+from geodata.models.base import Base, created_at_column, point_column, str_enum, updated_at_column
+from geodata.models.enums import EvidenceKind, SourceType, SystemType, WaterStatus
+from geodata.models.providers import Provider
+
+
+class StatusMixin:
+    """The published traffic light and what it rests on; written only by aggregation."""
+
+    status: Mapped[WaterStatus] = mapped_column(
+        str_enum(WaterStatus, "water_status"), default=WaterStatus.GREY, server_default="grey"
+    )
+    status_evidence: Mapped[EvidenceKind] = mapped_column(
+        str_enum(EvidenceKind, "evidence_kind"), default=EvidenceKind.NONE, server_default="none"
+    )
+    status_evidence_at: Mapped[datetime | None] = mapped_column(
+        doc="When the newest evidence behind the status was observed."
+    )
+    status_reason: Mapped[str | None] = mapped_column(Text)
+    status_updated_at: Mapped[datetime | None]
+
+    @declared_attr.directive
+    @classmethod
+    def __table_args__(cls) -> tuple[Any, ...]:
+        return (
+            CheckConstraint(
+                "(status = 'grey') = (status_evidence = 'none')", name="grey_iff_no_evidence"
+            ),
+            CheckConstraint(
+                "status_evidence = 'none' OR status_evidence_at IS NOT NULL",
+                name="evidence_has_date",
+            ),
+            CheckConstraint("ST_IsValid(geom)", name="geom_valid"),
+        )
+
+
+class WaterSystem(StatusMixin, Base):
+    __tablename__ = "water_system"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(
+        String(40), unique=True, doc="Public code, e.g. SIASAR-160421."
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    system_type: Mapped[SystemType] = mapped_column(
+        str_enum(SystemType, "system_type"), default=SystemType.UNKNOWN
+    )
+    has_treatment: Mapped[bool | None]
+    treatment_type: Mapped[str | None] = mapped_column(String(200))
+    treatment_works: Mapped[bool | None]
+    population_served: Mapped[int | None] = mapped_column(
+        CheckConstraint("population_served >= 0", name="population_non_negative")
+    )
+    dwellings_served: Mapped[int | None] = mapped_column(
+        CheckConstraint("dwellings_served >= 0", name="dwellings_non_negative")
+    )
+    communities: Mapped[list[str]] = mapped_column(ARRAY(Text), default=list, server_default="{}")
+    water_in_dry_season: Mapped[bool | None]
+    water_in_rainy_season: Mapped[bool | None]
+    altitude_m: Mapped[int | None]
+    built_year: Mapped[int | None] = mapped_column(
+        CheckConstraint("built_year BETWEEN 1850 AND 2100", name="built_year_plausible")
+    )
+    surveyed_on: Mapped[date | None]
+    provider_id: Mapped[int | None] = mapped_column(
+        ForeignKey("provider.id", ondelete="SET NULL"), index=True
+    )
+    district_id: Mapped[int | None] = mapped_column(
+        ForeignKey("admin_area.id", ondelete="RESTRICT"), index=True
+    )
+    dataset_id: Mapped[int | None] = mapped_column(ForeignKey("dataset.id"))
+    external_id: Mapped[str | None] = mapped_column(String(60), doc="Id in the source dataset.")
+    geom: Mapped[Any] = point_column()
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = updated_at_column()
+
+    provider: Mapped[Provider | None] = relationship()
+    district: Mapped[AdminArea | None] = relationship()
+    sources: Mapped[list[WaterSource]] = relationship(back_populates="system")
+
+
+class WaterSource(StatusMixin, Base):
+    __tablename__ = "water_source"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    source_type: Mapped[SourceType] = mapped_column(
+        str_enum(SourceType, "source_type"), default=SourceType.UNKNOWN
+    )
+    system_id: Mapped[int | None] = mapped_column(
+        ForeignKey("water_system.id", ondelete="SET NULL"), index=True
+    )
+    district_id: Mapped[int | None] = mapped_column(
+        ForeignKey("admin_area.id", ondelete="RESTRICT"), index=True
+    )
+    dataset_id: Mapped[int | None] = mapped_column(ForeignKey("dataset.id"))
+    external_id: Mapped[str | None] = mapped_column(String(60))
+    geom: Mapped[Any] = point_column()
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = updated_at_column()
+
+    system: Mapped[WaterSystem | None] = relationship(back_populates="sources")
+    district: Mapped[AdminArea | None] = relationship()

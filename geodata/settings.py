@@ -1,0 +1,79 @@
+"""Typed settings read from the environment (prefix ``YAKU_``) or a ``.env`` file."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, PostgresDsn, RedisDsn, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SHARED_DIR = REPO_ROOT.parent / "shared"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="YAKU_", env_file=".env", extra="ignore")
+
+    database_url: PostgresDsn = Field(
+        default=PostgresDsn("postgresql+psycopg://postgres@127.0.0.1:5432/yaku"),
+        description="SQLAlchemy URL of the PostGIS database.",
+    )
+    redis_url: RedisDsn = Field(
+        default=RedisDsn("redis://127.0.0.1:6379/0"),
+        description="Redis used as Celery broker and result backend.",
+    )
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    public_url: str | None = Field(
+        default=None, description="Base URL used in links; defaults to http://host:port."
+    )
+    shared_dir: Path = Field(
+        default=DEFAULT_SHARED_DIR,
+        description="Directory holding the public source data (boundaries, SIASAR, parameters).",
+    )
+    media_dir: Path = REPO_ROOT / "var" / "media"
+    publish_dir: Path = REPO_ROOT / "var" / "publish"
+    max_photo_bytes: int = Field(default=5 * 1024 * 1024, gt=0)
+    region_tolerance_m: float = Field(
+        default=2000.0, ge=0, description="How far outside the region polygon a report may lie."
+    )
+    link_distance_m: float = Field(
+        default=2000.0, gt=0, description="Max distance to link a report to a system or source."
+    )
+    duplicate_distance_m: float = Field(default=500.0, gt=0)
+    duplicate_window_hours: float = Field(default=72.0, gt=0)
+    reporter_rate_limit_per_hour: int = Field(default=20, gt=0)
+    evidence_max_age_days: int = Field(
+        default=90, gt=0, description="Older evidence turns a green status yellow."
+    )
+    sweep_after_seconds: int = Field(
+        default=60, gt=0, description="Reports still 'received' after this are re-enqueued."
+    )
+    tile_url: str | None = Field(
+        default=None,
+        description="XYZ tile URL template for the base map; empty means district outlines only.",
+    )
+    tile_attribution: str = "&copy; OpenStreetMap contributors"
+    default_language: str = "es"
+    db_pool_size: int = Field(default=10, gt=0)
+
+    @field_validator("default_language")
+    @classmethod
+    def _known_language(cls, value: str) -> str:
+        if value not in {"es", "en"}:
+            raise ValueError("default_language must be 'es' or 'en'")
+        return value
+
+    @property
+    def base_url(self) -> str:
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        return str(self.database_url)
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,82 @@
+"""Spatial queries shared by seeding, import and report validation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from geoalchemy2.shape import from_shape
+from shapely.geometry import MultiPolygon, Point, Polygon
+from shapely.geometry.base import BaseGeometry
+from shapely.validation import make_valid
+from sqlalchemy import ColumnElement, ScalarSelect, case, func, select, update
+from sqlalchemy.orm import Session, aliased
+
+from geodata.models import SRID, AdminArea, AreaLevel, WaterSource, WaterSystem
+
+
+def to_db_geometry(geometry: BaseGeometry) -> Any:
+    return from_shape(geometry, srid=SRID)
+
+
+def point(lon: float, lat: float) -> Any:
+    return from_shape(Point(lon, lat), srid=SRID)
+
+
+def as_multipolygon(geometry: BaseGeometry) -> MultiPolygon:
+    """Valid MultiPolygon from any polygonal input (repairs self-intersections)."""
+    if not geometry.is_valid:
+        geometry = make_valid(geometry)
+    if isinstance(geometry, Polygon):
+        return MultiPolygon([geometry])
+    if isinstance(geometry, MultiPolygon):
+        return geometry
+    polygons = [g for g in getattr(geometry, "geoms", []) if isinstance(g, Polygon | MultiPolygon)]
+    parts: list[Polygon] = []
+    for g in polygons:
+        parts.extend(g.geoms if isinstance(g, MultiPolygon) else [g])
+    if not parts:
+        raise ValueError("geometry has no polygonal part")
+    return MultiPolygon(parts)
+
+
+def district_for(point_expr: ColumnElement[Any]) -> ScalarSelect[int]:
+    """The district of a point, deterministic where mapsPERU districts overlap or leave gaps.
+
+    Districts whose polygon covers the point come first. Where two overlap, the independent
+    INEI-2007 limits (``reference_geom``) decide; then the one the point lies deepest inside. A
+    point in a gap goes to the nearest district; equal distances fall back to the lower ubigeo.
+    """
+    area = aliased(AdminArea)
+    covers = func.ST_Covers(area.geom, point_expr)
+    reference_covers = func.coalesce(func.ST_Covers(area.reference_geom, point_expr), False)
+    closeness = case(
+        (covers, -func.ST_Distance(func.ST_Boundary(area.geom), point_expr)),
+        else_=func.ST_Distance(area.geom, point_expr),
+    )
+    return (
+        select(area.id)
+        .where(area.level == AreaLevel.DISTRICT)
+        .order_by(covers.desc(), reference_covers.desc(), closeness, area.ubigeo_inei)
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+def assign_districts(session: Session, only_missing: bool = False) -> int:
+    """Set ``district_id`` of systems and sources from their points; returns rows changed."""
+    changed = 0
+    for model in (WaterSystem, WaterSource):
+        choice = district_for(model.geom)
+        stmt = (
+            update(model)
+            .values(district_id=choice)
+            .where(model.district_id.is_distinct_from(choice))
+        )
+        if only_missing:
+            stmt = stmt.where(model.district_id.is_(None))
+        changed += session.execute(stmt, execution_options={"synchronize_session": False}).rowcount
+    return changed
+
+
+def district_id_at(session: Session, lon: float, lat: float) -> int | None:
+    return session.execute(select(district_for(point(lon, lat)))).scalar_one_or_none()

@@ -1,0 +1,32 @@
+"""The Celery application. Tasks have stable names; arguments are ids, never objects."""
+
+from __future__ import annotations
+
+from celery import Celery
+
+from geodata.settings import get_settings
+
+TASK_MODULES = ["worker.tasks.system"]
+
+
+def create_celery() -> Celery:
+    settings = get_settings()
+    app = Celery("yaku", broker=str(settings.redis_url), backend=str(settings.redis_url))
+    app.conf.update(
+        include=TASK_MODULES,
+        task_serializer="json",
+        accept_content=["json"],
+        result_serializer="json",
+        result_expires=3600,
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=4,
+        broker_connection_retry_on_startup=True,
+        broker_transport_options={"visibility_timeout": 300},
+        timezone="UTC",
+        beat_schedule={},
+    )
+    return app
+
+
+celery_app = create_celery()
