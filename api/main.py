@@ -6,7 +6,8 @@ from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 
 from api.errors import install_error_handlers
-from api.routers import health
+from api.routers import catalog, downloads, health, ogc, reports
+from web import routes as web_routes
 
 
 def create_app() -> FastAPI:
@@ -24,6 +25,11 @@ def create_app() -> FastAPI:
     install_error_handlers(app)
     app.add_middleware(GZipMiddleware, minimum_size=1000)
     app.include_router(health.router)
+    app.include_router(reports.router)
+    app.include_router(catalog.router)
+    app.include_router(ogc.router)
+    app.include_router(downloads.router)
+    app.include_router(web_routes.router)
     return app
 
 

@@ -6,7 +6,12 @@ from celery import Celery
 
 from geodata.settings import get_settings
 
-TASK_MODULES = ["worker.tasks.system"]
+TASK_MODULES = [
+    "worker.tasks.system",
+    "worker.tasks.reports",
+    "worker.tasks.aggregate",
+    "worker.tasks.publish",
+]
 
 
 def create_celery() -> Celery:

@@ -17,6 +17,7 @@ from geodata.models.enums import (
     SystemType,
     WaterStatus,
 )
+from geodata.models.indicators import DistrictIndicator, StatusChange
 from geodata.models.measurements import Measurement, Parameter
 from geodata.models.provenance import Dataset
 from geodata.models.providers import Provider
@@ -31,6 +32,7 @@ __all__ = [
     "Base",
     "Compliance",
     "Dataset",
+    "DistrictIndicator",
     "EvidenceKind",
     "MeasuredBy",
     "Measurement",
@@ -44,6 +46,7 @@ __all__ = [
     "ReportUpdate",
     "SamplePoint",
     "SourceType",
+    "StatusChange",
     "SystemType",
     "WaterSource",
     "WaterStatus",

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 09:08:44.234596
+Create Date: 2026-11-23 09:09:45.574585
 """
 
 from collections.abc import Sequence
@@ -136,6 +136,39 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_admin_area_level"), "admin_area", ["level"], unique=False)
     op.create_index(op.f("ix_admin_area_parent_id"), "admin_area", ["parent_id"], unique=False)
+    op.create_table(
+        "district_indicator",
+        sa.Column("district_id", sa.Integer(), nullable=False),
+        sa.Column("systems", sa.Integer(), nullable=False),
+        sa.Column("population_served", sa.BigInteger(), nullable=False),
+        sa.Column("green", sa.Integer(), nullable=False),
+        sa.Column("yellow", sa.Integer(), nullable=False),
+        sa.Column("red", sa.Integer(), nullable=False),
+        sa.Column("grey", sa.Integer(), nullable=False),
+        sa.Column("open_reports", sa.Integer(), nullable=False),
+        sa.Column("median_hours_to_acknowledge", sa.Float(), nullable=True),
+        sa.Column(
+            "computed_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
+        ),
+        sa.CheckConstraint(
+            "green + yellow + red + grey = systems",
+            name=op.f("ck_district_indicator_colours_add_up"),
+        ),
+        sa.CheckConstraint(
+            "systems >= 0 AND population_served >= 0 AND open_reports >= 0",
+            name=op.f("ck_district_indicator_counts_non_negative"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["district_id"],
+            ["admin_area.id"],
+            name=op.f("fk_district_indicator_district_id_admin_area"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("district_id", name=op.f("pk_district_indicator")),
+    )
     op.create_table(
         "provider",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -599,6 +632,73 @@ def upgrade() -> None:
         postgresql_where=sa.text("status = 'received'"),
     )
     op.create_table(
+        "status_change",
+        sa.Column("id", sa.BigInteger(), nullable=False),
+        sa.Column("system_id", sa.Integer(), nullable=True),
+        sa.Column("source_id", sa.Integer(), nullable=True),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "green",
+                "yellow",
+                "red",
+                "grey",
+                name="status_change_status",
+                native_enum=False,
+                create_constraint=True,
+            ),
+            nullable=False,
+        ),
+        sa.Column(
+            "evidence",
+            sa.Enum(
+                "official",
+                "citizen",
+                "none",
+                name="status_change_evidence",
+                native_enum=False,
+                create_constraint=True,
+            ),
+            nullable=False,
+        ),
+        sa.Column("evidence_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("reason", sa.Text(), nullable=True),
+        sa.Column(
+            "changed_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
+        ),
+        sa.CheckConstraint(
+            "num_nonnulls(system_id, source_id) = 1", name=op.f("ck_status_change_one_subject")
+        ),
+        sa.ForeignKeyConstraint(
+            ["source_id"],
+            ["water_source.id"],
+            name=op.f("fk_status_change_source_id_water_source"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["system_id"],
+            ["water_system.id"],
+            name=op.f("fk_status_change_system_id_water_system"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_status_change")),
+    )
+    op.create_index(
+        "ix_status_change_source_changed",
+        "status_change",
+        ["source_id", "changed_at"],
+        unique=False,
+    )
+    op.create_index(
+        "ix_status_change_system_changed",
+        "status_change",
+        ["system_id", "changed_at"],
+        unique=False,
+    )
+    op.create_table(
         "measurement",
         sa.Column("id", sa.BigInteger(), nullable=False),
         sa.Column("parameter_code", sa.String(length=40), nullable=False),
@@ -796,6 +896,9 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_measurement_report_id"), table_name="measurement")
     op.drop_index(op.f("ix_measurement_parameter_code"), table_name="measurement")
     op.drop_table("measurement")
+    op.drop_index("ix_status_change_system_changed", table_name="status_change")
+    op.drop_index("ix_status_change_source_changed", table_name="status_change")
+    op.drop_table("status_change")
     op.drop_index(
         "ix_report_unprocessed",
         table_name="report",
@@ -832,6 +935,7 @@ def downgrade() -> None:
     op.drop_geospatial_table("water_system")
     op.drop_index(op.f("ix_provider_district_id"), table_name="provider")
     op.drop_table("provider")
+    op.drop_table("district_indicator")
     op.drop_index(op.f("ix_admin_area_parent_id"), table_name="admin_area")
     op.drop_index(op.f("ix_admin_area_level"), table_name="admin_area")
     op.drop_geospatial_index(

@@ -1,0 +1,1 @@
+"""Placeholder task module; filled in by its issue."""
