@@ -21,8 +21,11 @@ LANGUAGES = ("es", "en")
 
 
 @lru_cache
-def translations(language: str, domain: str = "messages") -> gettext.NullTranslations:
-    po_path = LOCALE_DIR / language / "LC_MESSAGES" / f"{domain}.po"
+def translations(
+    language: str, domain: str = "messages", locale_dir: Path = LOCALE_DIR
+) -> gettext.NullTranslations:
+    """The catalogue of ``domain`` in ``language`` (adapters may keep their own locale dir)."""
+    po_path = locale_dir / language / "LC_MESSAGES" / f"{domain}.po"
     if not po_path.is_file():
         return gettext.NullTranslations()
     with po_path.open("rb") as handle:

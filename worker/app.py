@@ -29,7 +29,13 @@ def create_celery() -> Celery:
         broker_connection_retry_on_startup=True,
         broker_transport_options={"visibility_timeout": 300},
         timezone="UTC",
-        beat_schedule={},
+        beat_schedule={
+            # Re-enqueue reports left 'received' (Redis outage, killed worker): nothing is lost.
+            "sweep-unprocessed-reports": {"task": "reports.sweep", "schedule": 30.0},
+            # Full recompute of statuses and district indicators; must equal the incremental one.
+            "recompute-all-statuses": {"task": "aggregate.recompute_all", "schedule": 600.0},
+            "publish-downloads": {"task": "publish.downloads", "schedule": 900.0},
+        },
     )
     return app
 
