@@ -8,7 +8,17 @@ from geoalchemy2.shape import from_shape
 from shapely.geometry import MultiPolygon, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 from shapely.validation import make_valid
-from sqlalchemy import ColumnElement, ScalarSelect, case, func, select, update
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Float,
+    ScalarSelect,
+    bindparam,
+    case,
+    func,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session, aliased
 
 from geodata.models import SRID, AdminArea, AreaLevel, WaterSource, WaterSystem
@@ -80,3 +90,57 @@ def assign_districts(session: Session, only_missing: bool = False) -> int:
 
 def district_id_at(session: Session, lon: float, lat: float) -> int | None:
     return session.execute(select(district_for(point(lon, lat)))).scalar_one_or_none()
+
+
+def districts_for_points(session: Session, points: list[tuple[float, float]]) -> list[int | None]:
+    """District ids for many lon/lat points in one query, in input order."""
+    if not points:
+        return []
+    lons, lats = zip(*points, strict=True)
+    table = (
+        func.unnest(
+            bindparam("lons", [float(x) for x in lons], type_=ARRAY(Float)),
+            bindparam("lats", [float(y) for y in lats], type_=ARRAY(Float)),
+        )
+        .table_valued("lon", "lat", with_ordinality="ord")
+        .render_derived()
+    )
+    pt = func.ST_SetSRID(func.ST_MakePoint(table.c.lon, table.c.lat), SRID)
+    rows = session.execute(select(table.c.ord, district_for(pt)).order_by(table.c.ord)).all()
+    return [district for _, district in rows]
+
+
+def region_checks(
+    session: Session, points: list[tuple[float, float]], tolerance_m: float
+) -> list[tuple[bool, bool]]:
+    """For each lon/lat: is it within ``tolerance_m`` of the region (the department polygon), and
+    would it be if longitude and latitude were swapped (a common data-entry mistake)?"""
+    if not points:
+        return []
+    lons, lats = zip(*points, strict=True)
+    table = (
+        func.unnest(
+            bindparam("lons", [float(x) for x in lons], type_=ARRAY(Float)),
+            bindparam("lats", [float(y) for y in lats], type_=ARRAY(Float)),
+        )
+        .table_valued("lon", "lat", with_ordinality="ord")
+        .render_derived()
+    )
+    region = (
+        select(func.ST_Union(AdminArea.geom))
+        .where(AdminArea.level == AreaLevel.DEPARTMENT)
+        .scalar_subquery()
+    )
+    region_geog = func.geography(region)
+
+    def near(lon: Any, lat: Any) -> Any:
+        pt = func.geography(func.ST_SetSRID(func.ST_MakePoint(lon, lat), SRID))
+        valid = (lon.between(-180, 180)) & (lat.between(-90, 90))
+        return case((valid, func.ST_DWithin(region_geog, pt, tolerance_m)), else_=False)
+
+    rows = session.execute(
+        select(
+            table.c.ord, near(table.c.lon, table.c.lat), near(table.c.lat, table.c.lon)
+        ).order_by(table.c.ord)
+    ).all()
+    return [(bool(inside), bool(swapped)) for _, inside, swapped in rows]

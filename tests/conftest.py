@@ -13,9 +13,18 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from sqlalchemy.engine import make_url
+
+from geodata.settings import Settings
+
 _tmp = Path(tempfile.mkdtemp(prefix="yaku-test-"))
+# Same server and credentials as the service (settings or .env), database "<name>_test".
+_service_url = make_url(Settings().sqlalchemy_url)
 TEST_DATABASE_URL = os.environ.get(
-    "YAKU_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/yaku_test"
+    "YAKU_TEST_DATABASE_URL",
+    _service_url.set(database=f"{_service_url.database}_test").render_as_string(
+        hide_password=False
+    ),
 )
 TEST_REDIS_URL = os.environ.get("YAKU_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 os.environ["YAKU_DATABASE_URL"] = TEST_DATABASE_URL
@@ -26,7 +35,6 @@ os.environ.setdefault("YAKU_PUBLISH_DIR", str(_tmp / "publish"))
 import pytest  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
 from sqlalchemy import Engine, create_engine, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from geodata import migrate  # noqa: E402

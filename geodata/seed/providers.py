@@ -71,3 +71,17 @@ def district_municipality(session: Session, district_id: int) -> Provider | None
             Provider.name.like("Municipalidad % (ATM)"),
         )
     ).first()
+
+
+def upsert_providers(
+    session: Session, keys: set[tuple[str, int | None]]
+) -> dict[tuple[str, int | None], int]:
+    rows = [{"kind": provider_kind(name), "name": name, "district_id": d} for name, d in keys]
+    if rows:
+        session.execute(
+            insert(Provider)
+            .values(rows)
+            .on_conflict_do_nothing(constraint="uq_provider_kind_name_district")
+        )
+    found = session.execute(select(Provider.name, Provider.district_id, Provider.id)).all()
+    return {(name, district): pid for name, district, pid in found}

@@ -8,16 +8,16 @@ from pathlib import Path
 from typing import Any
 
 from shapely.geometry import Point
-from sqlalchemy import ARRAY, Float, bindparam, func, select
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from geodata import catalog
 from geodata.io.features import read_features
-from geodata.models import SRID, Provider, SourceType, SystemType, WaterSource, WaterSystem
+from geodata.models import SourceType, SystemType, WaterSource, WaterSystem
 from geodata.seed.provenance import register
-from geodata.seed.providers import provider_kind, provider_name
-from geodata.spatial import district_for, to_db_geometry
+from geodata.seed.providers import provider_name, upsert_providers
+from geodata.spatial import districts_for_points, to_db_geometry
 
 NO_DATE = date(1969, 12, 31)  # SIASAR's placeholder for "no date"
 
@@ -68,38 +68,6 @@ def system_type(props: dict[str, Any]) -> SystemType:
         if yes_no(props.get(flag)):
             return kind
     return SystemType.UNKNOWN
-
-
-def districts_for_points(session: Session, points: list[tuple[float, float]]) -> list[int | None]:
-    """District ids for many lon/lat points in one query, in input order."""
-    if not points:
-        return []
-    lons, lats = zip(*points, strict=True)
-    table = (
-        func.unnest(
-            bindparam("lons", list(lons), type_=ARRAY(Float)),
-            bindparam("lats", list(lats), type_=ARRAY(Float)),
-        )
-        .table_valued("lon", "lat", with_ordinality="ord")
-        .render_derived()
-    )
-    pt = func.ST_SetSRID(func.ST_MakePoint(table.c.lon, table.c.lat), SRID)
-    rows = session.execute(select(table.c.ord, district_for(pt)).order_by(table.c.ord)).all()
-    return [district for _, district in rows]
-
-
-def upsert_providers(
-    session: Session, keys: set[tuple[str, int | None]]
-) -> dict[tuple[str, int | None], int]:
-    rows = [{"kind": provider_kind(name), "name": name, "district_id": d} for name, d in keys]
-    if rows:
-        session.execute(
-            insert(Provider)
-            .values(rows)
-            .on_conflict_do_nothing(constraint="uq_provider_kind_name_district")
-        )
-    found = session.execute(select(Provider.name, Provider.district_id, Provider.id)).all()
-    return {(name, district): pid for name, district, pid in found}
 
 
 def load_siasar_systems(session: Session, shared_dir: Path) -> int:

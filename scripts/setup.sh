@@ -1,0 +1,107 @@
+# Yaku set-up, sourced by ./yaku.sh: installs what is missing, starts what is stopped.
+# Every step checks first, so a second run on a ready machine does nothing but checks.
+# shellcheck shell=bash
+
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+APT_UPDATED=""
+
+log() { printf '\033[1;34m[yaku]\033[0m %s\n' "$*" >&2; }
+
+apt_install() {
+  local missing=()
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ -z "$APT_UPDATED" ]; then
+    log "apt-get update"
+    $SUDO apt-get update -qq
+    APT_UPDATED=1
+  fi
+  log "installing ${missing[*]}"
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+pg_version() {
+  ls /usr/lib/postgresql 2>/dev/null | sort -V | tail -n 1
+}
+
+ensure_postgres() {
+  [ -n "$(pg_version)" ] || apt_install postgresql postgresql-contrib
+  local version
+  version=$(pg_version)
+  apt_install "postgresql-${version}-postgis-3" postgresql-client
+  if ! pg_isready -q -h 127.0.0.1 -p 5432; then
+    log "starting PostgreSQL ${version}"
+    $SUDO pg_ctlcluster --skip-systemctl-redirect "$version" main start 2>/dev/null \
+      || $SUDO service postgresql start
+    for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
+  fi
+  # Local development expects the postgres role over TCP; a stock Debian cluster wants a
+  # password there, so give it one and record the URL in .env (read by the settings).
+  if ! psql -h 127.0.0.1 -U postgres -d postgres -tAc 'SELECT 1' >/dev/null 2>&1 \
+      && ! grep -q '^YAKU_DATABASE_URL=' .env 2>/dev/null; then
+    log "setting a local password for the postgres role (recorded in .env)"
+    $SUDO -u postgres psql -q -c "ALTER ROLE postgres PASSWORD 'postgres'" 2>/dev/null \
+      || su postgres -c "psql -q -c \"ALTER ROLE postgres PASSWORD 'postgres'\""
+    echo "YAKU_DATABASE_URL=postgresql+psycopg://postgres:postgres@127.0.0.1:5432/yaku" >> .env
+  fi
+}
+
+ensure_redis() {
+  command -v redis-server >/dev/null || apt_install redis-server
+  if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
+    log "starting Redis"
+    $SUDO mkdir -p /var/lib/redis /var/log/redis
+    $SUDO redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" \
+      --appendonly no --dir /var/lib/redis --logfile /var/log/redis/yaku.log
+    for _ in $(seq 1 20); do redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 && break; sleep 0.5; done
+  fi
+}
+
+ensure_python() {
+  python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+    || { log "Python >= 3.11 is required"; return 1; }
+  python3 -c 'import venv, ensurepip' 2>/dev/null || apt_install python3-venv
+  [ -x .venv/bin/python ] || python3 -m venv .venv
+  local stamp=.venv/.yaku-installed
+  local wanted
+  wanted=$(sha256sum pyproject.toml | cut -d' ' -f1)
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
+    log "installing Python dependencies into .venv"
+    .venv/bin/python -m pip install -q --upgrade pip
+    .venv/bin/python -m pip install -q -e ".[dev]"
+    echo "$wanted" > "$stamp"
+  fi
+}
+
+ensure_web_assets() {
+  [ -f web/package.json ] || return 0
+  command -v npm >/dev/null || apt_install nodejs npm
+  local stamp=web/node_modules/.yaku-installed
+  local wanted
+  wanted=$(cat web/package.json web/package-lock.json 2>/dev/null | sha256sum | cut -d' ' -f1)
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
+    log "installing map assets (Leaflet) from the npm registry"
+    if [ -f web/package-lock.json ]; then
+      npm ci --prefix web --no-audit --no-fund --loglevel=error
+    else
+      npm install --prefix web --no-audit --no-fund --loglevel=error
+    fi
+    echo "$wanted" > "$stamp"
+  fi
+}
+
+ensure_test_tools() {
+  # Headless browser for the page tests, GDAL ogr2ogr for the OGC client tests, pgbench for the
+  # benchmarks, and a Compose implementation to check docker-compose.yml without an engine.
+  apt_install chromium gdal-bin postgresql-contrib docker-compose
+}
+
+setup_runtime() {
+  ensure_postgres
+  ensure_redis
+  ensure_python
+  ensure_web_assets
+}
