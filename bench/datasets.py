@@ -27,8 +27,10 @@ SYNTHETIC_SQL = text(
         FROM admin_area d WHERE d.level = 'district'
     ),
     points AS (
-        SELECT d.id AS district_id, (ST_Dump(ST_GeneratePoints(
-                   d.geom, CEIL(CAST(:missing AS float) / d.n_districts)::int, d.k::int))).geom AS geom
+        SELECT d.id AS district_id,
+               (ST_Dump(ST_GeneratePoints(
+                   d.geom, CEIL(CAST(:missing AS float) / d.n_districts)::int, d.k::int
+               ))).geom AS geom
         FROM districts d
     ),
     numbered AS (
