@@ -71,9 +71,9 @@ def prepare_database(name: str, total_systems: int) -> str:
         session.commit()
         current = session.scalar(select(func.count()).select_from(WaterSystem)) or 0
         if current < total_systems:
-            synthetic = session.scalar(
-                select(func.count()).where(WaterSystem.code.like("SYN-%"))
-            ) or 0
+            synthetic = (
+                session.scalar(select(func.count()).where(WaterSystem.code.like("SYN-%"))) or 0
+            )
             session.execute(
                 SYNTHETIC_SQL, {"missing": total_systems - current, "offset": synthetic}
             )

@@ -49,7 +49,7 @@ def as_multipolygon(geometry: BaseGeometry) -> MultiPolygon:
     return MultiPolygon(parts)
 
 
-def district_for(point_expr: ColumnElement[Any]) -> ScalarSelect[int]:
+def district_for(point_expr: ColumnElement[Any] | Any) -> ScalarSelect[int]:
     """The district of a point, deterministic where mapsPERU districts overlap or leave gaps.
 
     Districts whose polygon covers the point come first. Where two overlap, the independent
@@ -84,7 +84,8 @@ def assign_districts(session: Session, only_missing: bool = False) -> int:
         )
         if only_missing:
             stmt = stmt.where(model.district_id.is_(None))
-        changed += session.execute(stmt, execution_options={"synchronize_session": False}).rowcount
+        result = session.execute(stmt, execution_options={"synchronize_session": False})
+        changed += int(getattr(result, "rowcount", 0))
     return changed
 
 

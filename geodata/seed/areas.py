@@ -105,11 +105,12 @@ def load_reference_districts(session: Session, shared_dir: Path) -> int:
         code = str(feature.properties["IDDIST"]).zfill(6)
         if feature.geometry is None:
             continue
-        written += session.execute(
+        result = session.execute(
             update(AdminArea)
             .where(AdminArea.ubigeo_inei == code)
             .values(reference_geom=to_db_geometry(as_multipolygon(feature.geometry)))
-        ).rowcount
+        )
+        written += int(getattr(result, "rowcount", 0))
     dataset.record_count = written
     session.flush()
     return written

@@ -77,7 +77,8 @@ def load_siasar_systems(session: Session, shared_dir: Path) -> int:
     if not changed:
         return 0
     features = [f for f in read_features(path) if isinstance(f.geometry, Point)]
-    districts = districts_for_points(session, [(f.geometry.x, f.geometry.y) for f in features])
+    points = [(f.geometry.x, f.geometry.y) for f in features if isinstance(f.geometry, Point)]
+    districts = districts_for_points(session, points)
     provider_keys = [
         (provider_name(f.properties.get("PSE"), f.properties.get("comunidades") or ""), district)
         for f, district in zip(features, districts, strict=True)
