@@ -70,6 +70,9 @@ def cmd_up(args: argparse.Namespace) -> int:
     ):
         return 1
     python = sys.executable
+    state_dir = settings.publish_dir.parent
+    for directory in (state_dir, settings.publish_dir, settings.media_dir):
+        directory.mkdir(parents=True, exist_ok=True)
     processes = {
         "api": _spawn(
             [
@@ -113,7 +116,7 @@ def cmd_up(args: argparse.Namespace) -> int:
                 "--loglevel",
                 "INFO",
                 "--schedule",
-                str(settings.publish_dir.parent / "celerybeat-schedule"),
+                str(state_dir / "celerybeat-schedule"),
             ]
         ),
     }

@@ -1,0 +1,79 @@
+"""`yaku up` (the README's first command after set-up) runs API, worker and beat together."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+from sqlalchemy import Engine
+
+from tests.conftest import TEST_DATABASE_URL, TEST_REDIS_URL
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_yaku_up_serves_health_with_a_worker_and_stops_everything(
+    engine: Engine, tmp_path: Path
+) -> None:
+    port = free_port()
+    env = dict(
+        os.environ,
+        YAKU_DATABASE_URL=TEST_DATABASE_URL,
+        YAKU_REDIS_URL=TEST_REDIS_URL,
+        YAKU_PORT=str(port),
+        YAKU_PUBLISH_DIR=str(tmp_path / "var" / "publish"),
+        YAKU_MEDIA_DIR=str(tmp_path / "var" / "media"),
+    )
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "geodata.cli",
+            "up",
+            "--api-workers",
+            "1",
+            "--worker-concurrency",
+            "1",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    body: dict = {}
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                body = httpx.get(f"http://127.0.0.1:{port}/health", timeout=5).json()
+                if body.get("status") == "ok":
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.5)
+        assert body.get("status") == "ok", body
+        assert body["worker"]["workers"], body
+        assert (tmp_path / "var" / "celerybeat-schedule").exists() or any(
+            p.name.startswith("celerybeat-schedule") for p in (tmp_path / "var").iterdir()
+        )
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGINT)
+        output, _ = proc.communicate(timeout=60)
+    assert f"Yaku is running at http://127.0.0.1:{port}/" in output
+    assert proc.returncode == 0
+    leftovers = subprocess.run(
+        ["pgrep", "-f", f"--port {port}"], capture_output=True, text=True, check=False
+    )
+    assert leftovers.stdout.strip() == ""
