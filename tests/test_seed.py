@@ -148,3 +148,22 @@ def test_every_dataset_records_licence_and_attribution(session: Session) -> None
     assert {d.name for d in datasets} >= {"mapsperu-districts", "siasar-la-libertad-systems"}
     for dataset in datasets:
         assert dataset.licence and dataset.attribution and dataset.record_count > 0
+
+
+def test_cli_seed_reports_a_missing_directory_without_a_traceback(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import TEST_DATABASE_URL
+
+    done = subprocess.run(
+        [sys.executable, "-m", "geodata.cli", "seed", "--shared-dir", str(tmp_path / "missing")],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, YAKU_DATABASE_URL=TEST_DATABASE_URL),
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "file not found" in done.stderr and "Traceback" not in done.stderr
