@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
+from typing import Any
 
 from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from geodata.settings import get_settings
@@ -44,3 +46,17 @@ def session_scope(url: str | None = None) -> Iterator[Session]:
 
 def postgis_version(session: Session) -> str:
     return str(session.execute(text("SELECT postgis_lib_version()")).scalar_one())
+
+
+def upsert(session: Session, model: type[Any], rows: list[dict[str, Any]], key: str) -> int:
+    """Insert ``rows`` or update the existing ones matched by the unique column ``key``."""
+    if not rows:
+        return 0
+    stmt = insert(model).values(rows)
+    session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=[key],
+            set_={column: stmt.excluded[column] for column in rows[0] if column != key},
+        )
+    )
+    return len(rows)

@@ -14,10 +14,10 @@ from typing import Any, Literal
 
 from shapely.geometry import Point
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from geodata.catalog import DatasetSpec
+from geodata.database import upsert
 from geodata.i18n import translate
 from geodata.io.features import FeatureRecord, UnreadableFile, read_features
 from geodata.io.rows import (
@@ -226,11 +226,4 @@ def write_rows(
             name = r.pop("_provider")
             r["provider_id"] = provider_ids.get((name, r["district_id"])) if name else None
     model = WaterSystem if kind == "systems" else WaterSource
-    stmt = insert(model).values(rows)
-    session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=[model.code],
-            set_={c: stmt.excluded[c] for c in rows[0] if c != "code"},
-        )
-    )
-    return len(rows)
+    return upsert(session, model, rows, key="code")

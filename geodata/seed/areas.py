@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from geodata import catalog
+from geodata.database import upsert
 from geodata.io.features import read_features
 from geodata.models import AdminArea, AreaLevel
 from geodata.seed.provenance import register
@@ -81,13 +81,7 @@ def load_areas(session: Session, shared_dir: Path) -> int:
                     "geom": to_db_geometry(as_multipolygon(feature.geometry)),
                 }
             )
-        stmt = insert(AdminArea).values(rows)
-        session.execute(
-            stmt.on_conflict_do_update(
-                index_elements=[AdminArea.ubigeo_inei],
-                set_={c: stmt.excluded[c] for c in rows[0] if c != "ubigeo_inei"},
-            )
-        )
+        upsert(session, AdminArea, rows, key="ubigeo_inei")
         dataset.record_count = len(rows)
         written += len(rows)
     session.flush()

@@ -5,10 +5,10 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from geodata import catalog
+from geodata.database import upsert
 from geodata.models import Parameter
 from geodata.seed.provenance import register
 
@@ -39,13 +39,7 @@ def load_parameters(session: Session, shared_dir: Path) -> int:
             }
             for row in csv.DictReader(handle)
         ]
-    stmt = insert(Parameter).values(rows)
-    session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=[Parameter.code],
-            set_={c: stmt.excluded[c] for c in rows[0] if c != "code"},
-        )
-    )
+    upsert(session, Parameter, rows, key="code")
     dataset.record_count = len(rows)
     session.flush()
     return len(rows)

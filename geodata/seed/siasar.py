@@ -9,10 +9,10 @@ from typing import Any
 
 from shapely.geometry import Point
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from geodata import catalog
+from geodata.database import upsert
 from geodata.io.features import read_features
 from geodata.models import SourceType, SystemType, WaterSource, WaterSystem
 from geodata.seed.provenance import register
@@ -114,13 +114,7 @@ def load_siasar_systems(session: Session, shared_dir: Path) -> int:
                 "geom": to_db_geometry(feature.geometry),
             }
         )
-    stmt = insert(WaterSystem).values(rows)
-    session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=[WaterSystem.code],
-            set_={c: stmt.excluded[c] for c in rows[0] if c != "code"},
-        )
-    )
+    upsert(session, WaterSystem, rows, key="code")
     dataset.record_count = len(rows)
     session.flush()
     return len(rows)
@@ -156,13 +150,7 @@ def load_siasar_sources(session: Session, shared_dir: Path) -> int:
                 }
             )
     if rows:
-        stmt = insert(WaterSource).values(rows)
-        session.execute(
-            stmt.on_conflict_do_update(
-                index_elements=[WaterSource.code],
-                set_={c: stmt.excluded[c] for c in rows[0] if c != "code"},
-            )
-        )
+        upsert(session, WaterSource, rows, key="code")
     dataset.record_count = len(rows)
     session.flush()
     return len(rows)
