@@ -6,7 +6,7 @@ from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 
 from api.errors import install_error_handlers
-from api.routers import catalog, downloads, health, ogc, reports
+from api.routers import catalog, downloads, health, ogc, open311, reports
 from web import routes as web_routes
 
 
@@ -29,7 +29,9 @@ def create_app() -> FastAPI:
     app.include_router(catalog.router)
     app.include_router(ogc.router)
     app.include_router(downloads.router)
+    app.include_router(open311.router)
     app.include_router(web_routes.router)
+    app.mount("/static", web_routes.static_app(), name="static")
     return app
 
 

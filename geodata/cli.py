@@ -58,6 +58,31 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_recompute(args: argparse.Namespace) -> int:
+    """Full recompute of statuses and district indicators (what beat runs on a schedule)."""
+    from geodata.reports.aggregation import recompute_all
+
+    with session_scope() as session:
+        result = recompute_all(session)
+    changed = len(result.changed_systems) + len(result.changed_sources)
+    print(f"statuses recomputed: {changed} changed")
+    return 0
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    """Write the open-data downloads and metadata into the publish directory."""
+    from geodata.opendata.publish import publish_downloads
+
+    settings = get_settings()
+    with session_scope() as session:
+        result = publish_downloads(session, settings.publish_dir, settings.base_url)
+    print(
+        f"published into {result.directory}: {len(result.written)} files written, "
+        f"{len(result.unchanged)} unchanged"
+    )
+    return 0
+
+
 def _spawn(argv: list[str]) -> subprocess.Popen[bytes]:
     return subprocess.Popen(argv, start_new_session=True)
 
@@ -65,9 +90,13 @@ def _spawn(argv: list[str]) -> subprocess.Popen[bytes]:
 def cmd_up(args: argparse.Namespace) -> int:
     """Migrate, seed, then run API, worker and beat in the foreground until interrupted."""
     settings = get_settings()
-    if cmd_migrate(argparse.Namespace(revision="head")) or cmd_seed(
-        argparse.Namespace(shared_dir=args.shared_dir)
-    ):
+    steps = (
+        lambda: cmd_migrate(argparse.Namespace(revision="head")),
+        lambda: cmd_seed(argparse.Namespace(shared_dir=args.shared_dir)),
+        lambda: cmd_recompute(args),
+        lambda: cmd_publish(args),
+    )
+    if any(step() for step in steps):
         return 1
     python = sys.executable
     state_dir = settings.publish_dir.parent
@@ -170,6 +199,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--attribution", default="")
     p.add_argument("--lang", default="es", choices=["es", "en"])
     p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("recompute", help="recompute every status and district indicator")
+    p.set_defaults(func=cmd_recompute)
+
+    p = sub.add_parser("publish", help="write the open-data downloads")
+    p.set_defaults(func=cmd_publish)
 
     p = sub.add_parser("up", help="migrate, seed and run API, worker and beat")
     p.add_argument("--shared-dir")

@@ -11,9 +11,17 @@ import time
 from pathlib import Path
 
 import httpx
-from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
 
-from tests.conftest import TEST_DATABASE_URL, TEST_REDIS_URL
+from tests.conftest import TEST_DATABASE_URL, TEST_REDIS_URL, recreate_database
+
+# `yaku up` migrates, seeds, recomputes and publishes: give it a database of its own so the
+# shared test database keeps its seeded state.
+UP_DATABASE_URL = (
+    make_url(TEST_DATABASE_URL)
+    .set(database=f"{make_url(TEST_DATABASE_URL).database}_up")
+    .render_as_string(hide_password=False)
+)
 
 
 def free_port() -> int:
@@ -22,13 +30,12 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def test_yaku_up_serves_health_with_a_worker_and_stops_everything(
-    engine: Engine, tmp_path: Path
-) -> None:
+def test_yaku_up_serves_health_with_a_worker_and_stops_everything(tmp_path: Path) -> None:
+    recreate_database(UP_DATABASE_URL)
     port = free_port()
     env = dict(
         os.environ,
-        YAKU_DATABASE_URL=TEST_DATABASE_URL,
+        YAKU_DATABASE_URL=UP_DATABASE_URL,
         YAKU_REDIS_URL=TEST_REDIS_URL,
         YAKU_PORT=str(port),
         YAKU_PUBLISH_DIR=str(tmp_path / "var" / "publish"),
@@ -72,6 +79,7 @@ def test_yaku_up_serves_health_with_a_worker_and_stops_everything(
             os.killpg(proc.pid, signal.SIGINT)
         output, _ = proc.communicate(timeout=60)
     assert f"Yaku is running at http://127.0.0.1:{port}/" in output
+    assert "seeded from" in output and "published into" in output
     assert proc.returncode == 0
     leftovers = subprocess.run(
         ["pgrep", "-f", f"--port {port}"], capture_output=True, text=True, check=False

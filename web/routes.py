@@ -1,5 +1,229 @@
-"""Placeholder router for the map and citizen pages; filled in by its issue."""
+"""Map and citizen pages: `/`, `/map/*` data for the viewport, `/reportar`, `/seguimiento`,
+`/sistemas/{code}`, the service worker, and the static files (own and from ``node_modules``)."""
 
-from fastapi import APIRouter
+from __future__ import annotations
 
-router = APIRouter()
+from pathlib import Path
+from typing import Annotated, Any
+
+import orjson
+from fastapi import APIRouter, Cookie, Query, Request
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from starlette.routing import Mount, Router
+from starlette.staticfiles import StaticFiles
+
+from api.deps import SessionDep
+from geodata.models import WaterSource, WaterSystem
+from geodata.settings import get_settings
+from web import queries, records
+from web.i18n import LANGUAGE_COOKIE, choose_language
+from web.pages import STATIC_DIR, category_labels, map_cache, render, status_labels
+
+WEB_DIR = Path(__file__).resolve().parent
+LEAFLET_DIST = WEB_DIR / "node_modules" / "leaflet" / "dist"
+DATA_MAX_AGE = 60
+
+router = APIRouter(include_in_schema=False)
+
+LangQuery = Annotated[str | None, Query(alias="lang", pattern="^(es|en)$")]
+LangCookie = Annotated[str | None, Cookie(alias=LANGUAGE_COOKIE)]
+
+
+class CachedStaticFiles(StaticFiles):
+    """Static files with a day of browser caching (they also carry ETag/Last-Modified)."""
+
+    def file_response(self, *args: Any, **kwargs: Any) -> Response:
+        response = super().file_response(*args, **kwargs)
+        response.headers["Cache-Control"] = "public, max-age=86400"
+        return response
+
+
+def static_app() -> Router:
+    """``/static``: the pages' own assets, and Leaflet as installed by npm (never a CDN)."""
+    return Router(
+        routes=[
+            Mount(
+                "/vendor/leaflet",
+                app=CachedStaticFiles(directory=LEAFLET_DIST, check_dir=False),
+                name="leaflet",
+            ),
+            Mount("/", app=CachedStaticFiles(directory=STATIC_DIR), name="own"),
+        ]
+    )
+
+
+def html_page(
+    body: str, language: str, remember: bool, status_code: int = 200, etag: str | None = None
+) -> HTMLResponse:
+    response = HTMLResponse(body, status_code=status_code)
+    response.headers["Vary"] = "Cookie"
+    response.headers["Cache-Control"] = "no-cache"
+    if etag:
+        response.headers["ETag"] = etag
+    if remember:
+        response.set_cookie(LANGUAGE_COOKIE, language, max_age=365 * 86400, samesite="lax")
+    return response
+
+
+def json_response(data: Any, request: Request, etag: str, max_age: int = DATA_MAX_AGE) -> Response:
+    headers = {"ETag": etag, "Cache-Control": f"public, max-age={max_age}"}
+    if request.headers.get("if-none-match") == etag:
+        return Response(status_code=304, headers=headers)
+    return Response(orjson.dumps(data), media_type="application/json", headers=headers)
+
+
+@router.get("/", response_class=HTMLResponse)
+def map_page(
+    request: Request, session: SessionDep, lang: LangQuery = None, cookie: LangCookie = None
+) -> Response:
+    language = choose_language(lang, cookie)
+    rendered = map_cache.get_or_render(session, language)
+    etag = f'"map-{rendered.version}-{language}"'
+    if request.headers.get("if-none-match") == etag and lang is None:
+        return Response(status_code=304, headers={"ETag": etag, "Vary": "Cookie"})
+    return html_page(rendered.html, language, remember=lang is not None, etag=etag)
+
+
+def _bbox(text: str) -> queries.BBox | None:
+    try:
+        return queries.BBox.parse(text)
+    except ValueError:
+        return None
+
+
+def _bad_request(message: str) -> Response:
+    body = {"error": {"code": "invalid_input", "message": message}}
+    return Response(orjson.dumps(body), status_code=422, media_type="application/json")
+
+
+@router.get("/map/data")
+def map_data(
+    request: Request,
+    session: SessionDep,
+    bbox: Annotated[str, Query(max_length=120)],
+    zoom: Annotated[int, Query(ge=0, le=22)],
+    layer: Annotated[str, Query(pattern="^(systems|sources)$")] = "systems",
+) -> Response:
+    """Systems or sources in the viewport: server-side clusters with colour counts, or points."""
+    box = _bbox(bbox)
+    if box is None:
+        return _bad_request("bbox must be west,south,east,north")
+    version = queries.data_version(session)
+    etag = f'"{version}-{layer}-{zoom}-{bbox}"'
+    if request.headers.get("if-none-match") == etag:
+        return json_response(None, request, etag)
+    model = WaterSystem if layer == "systems" else WaterSource
+    return json_response(queries.viewport_features(session, model, box, zoom), request, etag)
+
+
+@router.get("/map/reports")
+def map_reports(
+    request: Request, session: SessionDep, bbox: Annotated[str, Query(max_length=120)]
+) -> Response:
+    box = _bbox(bbox)
+    if box is None:
+        return _bad_request("bbox must be west,south,east,north")
+    etag = f'"{queries.data_version(session)}-reports-{bbox}"'
+    return json_response(queries.open_reports_in(session, box), request, etag)
+
+
+@router.get("/map/districts")
+def map_districts(request: Request, session: SessionDep) -> Response:
+    """Simplified district outlines with colour counts (the base of the report form's map)."""
+    etag = f'"{queries.data_version(session)}-districts"'
+    if request.headers.get("if-none-match") == etag:
+        return json_response(None, request, etag)
+    return json_response(queries.district_layer(session), request, etag, max_age=3600)
+
+
+@router.get("/map/popup/{code}")
+def map_popup(request: Request, session: SessionDep, code: str) -> Response:
+    data = queries.popup_data(session, code)
+    if data is None:
+        body = {"error": {"code": "not_found", "message": "unknown code"}}
+        return Response(orjson.dumps(body), status_code=404, media_type="application/json")
+    return json_response(data, request, f'"{queries.data_version(session)}-{code}"', max_age=30)
+
+
+@router.get("/reportar", response_class=HTMLResponse)
+def report_form(
+    session: SessionDep,
+    lang: LangQuery = None,
+    cookie: LangCookie = None,
+    code: Annotated[str | None, Query(max_length=40)] = None,
+) -> Response:
+    language = choose_language(lang, cookie)
+    bounds = queries.region_bounds(session)
+    body = render(
+        "report.html",
+        language,
+        path="/reportar",
+        code=code or "",
+        categories=category_labels(language),
+        bounds=bounds,
+        tile_url=get_settings().tile_url,
+        tile_attribution=get_settings().tile_attribution,
+    )
+    return html_page(body, language, remember=lang is not None)
+
+
+@router.get("/seguimiento", response_class=HTMLResponse)
+def tracking_lookup(
+    lang: LangQuery = None,
+    cookie: LangCookie = None,
+    code: Annotated[str | None, Query(max_length=40)] = None,
+) -> Response:
+    if code:
+        target = f"/seguimiento/{records.normalize_code(code)}"
+        return RedirectResponse(target, status_code=303)
+    language = choose_language(lang, cookie)
+    body = render("tracking.html", language, path="/seguimiento", report=None, code="")
+    return html_page(body, language, remember=lang is not None)
+
+
+@router.get("/seguimiento/{code}", response_class=HTMLResponse)
+def tracking_page(
+    session: SessionDep, code: str, lang: LangQuery = None, cookie: LangCookie = None
+) -> Response:
+    language = choose_language(lang, cookie)
+    report = records.report_tracking(session, code)
+    body = render(
+        "tracking.html",
+        language,
+        path=f"/seguimiento/{code}",
+        report=report,
+        code=code,
+        statuses=status_labels(language),
+        categories=category_labels(language),
+    )
+    return html_page(body, language, lang is not None, status_code=200 if report else 404)
+
+
+@router.get("/sistemas/{code}", response_class=HTMLResponse)
+def system_page(
+    session: SessionDep, code: str, lang: LangQuery = None, cookie: LangCookie = None
+) -> Response:
+    language = choose_language(lang, cookie)
+    detail = records.system_detail(session, code)
+    segments = records.history_segments(detail["history"]) if detail else []
+    body = render(
+        "system.html",
+        language,
+        path=f"/sistemas/{code}",
+        detail=detail,
+        code=code,
+        segments=segments,
+        statuses=status_labels(language),
+        categories=category_labels(language),
+    )
+    return html_page(body, language, lang is not None, status_code=200 if detail else 404)
+
+
+@router.get("/sw.js")
+def service_worker() -> FileResponse:
+    """Served from the root so its scope covers every page."""
+    return FileResponse(
+        STATIC_DIR / "sw.js",
+        media_type="text/javascript",
+        headers={"Cache-Control": "no-cache", "Service-Worker-Allowed": "/"},
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from celery import Celery
+from kombu import Exchange, Queue
 
 from geodata.settings import get_settings
 
@@ -29,6 +30,14 @@ def create_celery() -> Celery:
         broker_connection_retry_on_startup=True,
         broker_transport_options={"visibility_timeout": 300},
         timezone="UTC",
+        # Aggregation has its own queue so that statuses refresh even behind a long validation
+        # queue; a worker started without -Q consumes every queue listed here.
+        task_queues=(
+            Queue("celery", Exchange("celery"), routing_key="celery"),
+            Queue("aggregate", Exchange("aggregate"), routing_key="aggregate"),
+        ),
+        task_default_queue="celery",
+        task_routes={"aggregate.*": {"queue": "aggregate"}},
         beat_schedule={
             # Re-enqueue reports left 'received' (Redis outage, killed worker): nothing is lost.
             "sweep-unprocessed-reports": {"task": "reports.sweep", "schedule": 30.0},

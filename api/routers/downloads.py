@@ -1,5 +1,133 @@
-"""Placeholder router; filled in by its issue."""
+"""Open-data downloads: files written by the ``publish.downloads`` task, served as they are.
 
-from fastapi import APIRouter
+Responses carry ETag and Last-Modified (If-None-Match / If-Modified-Since answer 304), a
+precompressed gzip body when the client accepts it, and Link headers to the metadata document
+and the licence. Nothing here queries the database.
+"""
 
-router = APIRouter()
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import orjson
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import FileResponse, HTMLResponse, Response
+
+from api.ogc import html
+from api.ogc.links import base_url, url
+from api.ogc.negotiation import wants_html
+from geodata.opendata.downloads import accepts_gzip, published_index, resolve
+from geodata.opendata.licences import PROJECT_LICENCE_URL
+from geodata.opendata.metadata import METADATA_FILE
+from geodata.opendata.params import reject_unknown
+from geodata.settings import get_settings
+
+router = APIRouter(prefix="/downloads", tags=["downloads"])
+
+CACHE_CONTROL = "public, max-age=300"
+
+
+def publish_dir() -> Path:
+    return get_settings().publish_dir
+
+
+PublishDirDep = Annotated[Path, Depends(publish_dir)]
+
+
+def _listing(request: Request, metadata: dict[str, Any]) -> dict[str, Any]:
+    collections = [
+        {
+            "id": c["id"],
+            "title": c["title"],
+            "records": c["records"],
+            "updated": c["updated"],
+            "licence": c["licence"],
+            "attribution": c["attribution"],
+            "files": [
+                {
+                    "name": f["name"],
+                    "format": f["format"],
+                    "media_type": f["media_type"],
+                    "size": f["size"],
+                    "records": f["records"],
+                    "sha256": f["sha256"],
+                    "href": url(request, f"/downloads/{f['name']}"),
+                }
+                for f in c["files"]
+            ],
+        }
+        for c in metadata.get("collections", [])
+    ]
+    return {
+        "title": metadata["title"],
+        "updated": metadata["updated"],
+        "licence": metadata["licence"],
+        "links": [
+            {
+                "rel": "describedby",
+                "type": "application/json",
+                "title": "Metadata",
+                "href": url(request, f"/downloads/{METADATA_FILE}"),
+            },
+            {
+                "rel": "license",
+                "type": "text/html",
+                "title": "CC BY 4.0",
+                "href": PROJECT_LICENCE_URL,
+            },
+            {
+                "rel": "alternate",
+                "type": "text/html",
+                "title": "HTML",
+                "href": url(request, "/downloads", {"f": "html"}),
+            },
+            {
+                "rel": "service",
+                "type": "application/json",
+                "title": "OGC API - Features",
+                "href": url(request, "/ogc"),
+            },
+        ],
+        "third_party_layers": metadata.get("third_party_layers", []),
+        "collections": collections,
+    }
+
+
+@router.get("", summary="Index of the open-data downloads")
+def index(request: Request, directory: PublishDirDep) -> Response:
+    reject_unknown(request.query_params, ("f", "lang"))
+    as_html = wants_html(request)
+    listing = _listing(request, published_index(directory))
+    if as_html:
+        title = "Descargas / Downloads"
+        page = html.render("downloads.html", base_url(request), title, listing["links"], d=listing)
+        return HTMLResponse(page)
+    return Response(orjson.dumps(listing), media_type="application/json")
+
+
+@router.get("/{name}", summary="One published file")
+def download(name: str, request: Request, directory: PublishDirDep) -> Response:
+    item = resolve(directory, name, accepts_gzip(request.headers.get("accept-encoding")))
+    metadata_url = url(request, f"/downloads/{METADATA_FILE}")
+    headers = {
+        "ETag": item.etag,
+        "Last-Modified": item.last_modified_http,
+        "Cache-Control": CACHE_CONTROL,
+        "Vary": "Accept-Encoding",
+        "Link": f'<{metadata_url}>; rel="describedby", <{PROJECT_LICENCE_URL}>; rel="license"',
+    }
+    if item.not_modified(
+        request.headers.get("if-none-match"), request.headers.get("if-modified-since")
+    ):
+        return Response(status_code=304, headers=headers)
+    if item.gzipped:
+        headers["Content-Encoding"] = "gzip"
+    disposition = "inline" if name == METADATA_FILE else "attachment"
+    return FileResponse(
+        item.path,
+        media_type=item.media_type,
+        headers=headers,
+        filename=name,
+        content_disposition_type=disposition,
+    )

@@ -1,5 +1,5 @@
-"""Placeholder router; filled in by its issue."""
+"""OGC API - Features, mounted under ``/ogc`` (the map owns ``/``); see ``api.ogc``."""
 
-from fastapi import APIRouter
+from api.ogc.routes import router
 
-router = APIRouter()
+__all__ = ["router"]

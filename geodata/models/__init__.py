@@ -3,6 +3,7 @@
 from geodata.models.areas import AdminArea
 from geodata.models.base import SRID, Base
 from geodata.models.enums import (
+    OPEN_REPORT_STATUSES,
     ActorKind,
     AreaLevel,
     Compliance,
@@ -25,6 +26,7 @@ from geodata.models.reports import Report, ReportUpdate
 from geodata.models.water import WaterSource, WaterSystem
 
 __all__ = [
+    "OPEN_REPORT_STATUSES",
     "SRID",
     "ActorKind",
     "AdminArea",

@@ -1,0 +1,125 @@
+"""Report intake shared by the adapters (REST, Open311): parse, store, commit, enqueue."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any, Protocol
+
+import orjson
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+from starlette.datastructures import UploadFile
+
+from api.queue import enqueue_validation
+from api.schemas.reports import ReportIn
+from geodata.errors import PayloadTooLarge
+from geodata.media import StoredPhoto, store_photo
+from geodata.reports.intake import Accepted, NewReport, submit_report
+from geodata.reports.intake_pool import IntakePool
+from geodata.settings import get_settings
+
+MULTIPART_OVERHEAD = 256 * 1024
+FORM_FIELDS = ("category", "description", "contact", "device_id", "language", "idempotency_key")
+
+
+# --- intake ------------------------------------------------------------------------------------
+
+
+def _invalid(exc: ValidationError) -> RequestValidationError:
+    return RequestValidationError(exc.errors(include_url=False, include_context=False))
+
+
+def parse_json(body: bytes) -> ReportIn:
+    try:
+        return ReportIn.model_validate_json(body)
+    except ValidationError as exc:
+        raise _invalid(exc) from None
+
+
+async def parse_multipart(request: Request, max_bytes: int) -> tuple[ReportIn, bytes | None]:
+    length = request.headers.get("content-length")
+    if length and length.isdigit() and int(length) > max_bytes + MULTIPART_OVERHEAD:
+        raise PayloadTooLarge("The photo is larger than {mb} MB.", mb=f"{max_bytes / 2**20:g}")
+    async with request.form(max_files=1, max_fields=40) as form:
+        fields: dict[str, Any] = {
+            k: form.get(k) for k in FORM_FIELDS if form.get(k) not in (None, "")
+        }
+        location: dict[str, Any] = {}
+        for name, key in (("lon", "lon"), ("lat", "lat"), ("location_code", "code")):
+            value = form.get(name)
+            if isinstance(value, str) and value != "":
+                location[key] = value
+        fields["location"] = location
+        raw_measurements = form.get("measurements")
+        if isinstance(raw_measurements, str) and raw_measurements.strip():
+            try:
+                fields["measurements"] = orjson.loads(raw_measurements)
+            except orjson.JSONDecodeError:
+                raise RequestValidationError(
+                    [{"loc": ("measurements",), "msg": "not valid JSON", "type": "json_invalid"}]
+                ) from None
+        photo = form.get("photo")
+        data: bytes | None = None
+        if isinstance(photo, UploadFile):
+            data = await photo.read(max_bytes + 1)
+            if not data:
+                data = None
+    try:
+        return ReportIn.model_validate(fields), data
+    except ValidationError as exc:
+        raise _invalid(exc) from None
+
+
+def new_report(
+    payload: ReportIn, stored: StoredPhoto | None, language: str, client: str | None
+) -> NewReport:
+    return NewReport(
+        category=payload.category,
+        description=payload.description,
+        lon=payload.location.lon,
+        lat=payload.location.lat,
+        location_code=payload.location.code,
+        measurements=payload.measurement_dicts(),
+        language=payload.language or language,
+        contact=payload.contact,
+        device_id=payload.device_id,
+        client_address=client,
+        idempotency_key=payload.idempotency_key,
+        photo_sha256=stored.sha256 if stored else None,
+        photo_path=stored.photo_path if stored else None,
+        thumbnail_path=stored.thumbnail_path if stored else None,
+    )
+
+
+def store_report_photo(photo: bytes | None) -> StoredPhoto | None:
+    settings = get_settings()
+    return store_photo(photo, settings.media_dir, settings.max_photo_bytes) if photo else None
+
+
+def accept_report(
+    session: Session, payload: ReportIn, photo: bytes | None, language: str, client: str | None
+) -> Accepted:
+    """Intake on a SQLAlchemy session (used by other adapters): store, commit, then enqueue."""
+    accepted = submit_report(
+        session, new_report(payload, store_report_photo(photo), language, client)
+    )
+    session.commit()
+    if accepted.created:
+        enqueue_validation(accepted.id)
+    return accepted
+
+
+class Intake(Protocol):
+    async def submit(self, report: NewReport) -> Accepted: ...
+
+
+@lru_cache
+def intake_pool() -> IntakePool:
+    return IntakePool()
+
+
+async def get_intake() -> Intake:
+    """The hot path: an async autocommit pool, no thread hop, one round trip per report."""
+    return intake_pool()

@@ -1,0 +1,88 @@
+"""Report photos: real images only, re-encoded without metadata (EXIF, GPS), with a thumbnail.
+
+Files are content-addressed (SHA-256 of the upload), so a retried upload reuses the same files.
+Paths stored in the database are relative to ``media_dir``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from geodata.errors import PayloadTooLarge, UnsupportedMedia
+
+MAX_PIXELS = 40_000_000  # decompression-bomb guard: ~40 MP is more than any phone camera
+MAX_SIDE = 2048
+THUMBNAIL_SIDE = 320
+ACCEPTED_FORMATS = frozenset({"JPEG", "PNG", "WEBP", "GIF", "BMP", "MPO"})
+
+
+@dataclass(frozen=True, slots=True)
+class StoredPhoto:
+    sha256: str
+    photo_path: str
+    thumbnail_path: str
+
+
+def store_photo(data: bytes, media_dir: Path, max_bytes: int) -> StoredPhoto:
+    """Decode, strip, re-encode and store; raises PayloadTooLarge or UnsupportedMedia."""
+    if len(data) > max_bytes:
+        raise PayloadTooLarge(
+            "The photo is larger than {mb} MB.", mb=f"{max_bytes / 1024 / 1024:g}"
+        )
+    image = _decode(data)
+    digest = hashlib.sha256(data).hexdigest()
+    relative = Path("reports") / digest[:2]
+    photo_rel, thumb_rel = relative / f"{digest}.jpg", relative / f"{digest}.thumb.jpg"
+    photo_abs, thumb_abs = media_dir / photo_rel, media_dir / thumb_rel
+    if not (photo_abs.is_file() and thumb_abs.is_file()):
+        photo_abs.parent.mkdir(parents=True, exist_ok=True)
+        image = ImageOps.exif_transpose(image)  # keep the orientation the EXIF asked for
+        image = image.convert("RGB")
+        image.thumbnail((MAX_SIDE, MAX_SIDE))
+        _write_atomically(photo_abs, _jpeg(image, quality=85))
+        image.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE))
+        _write_atomically(thumb_abs, _jpeg(image, quality=75))
+    return StoredPhoto(digest, photo_rel.as_posix(), thumb_rel.as_posix())
+
+
+def _decode(data: bytes) -> Image.Image:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+            probe = Image.open(io.BytesIO(data))
+            probe.verify()  # structural check of the whole file
+            image = Image.open(io.BytesIO(data))
+            if image.format not in ACCEPTED_FORMATS:
+                raise UnsupportedMedia()
+            image.load()  # actually decode the pixels
+            return image
+    except (
+        UnidentifiedImageError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+        OSError,
+        SyntaxError,
+        ValueError,
+    ) as exc:
+        raise UnsupportedMedia() from exc
+
+
+def _jpeg(image: Image.Image, quality: int) -> bytes:
+    buffer = io.BytesIO()
+    # A fresh save from pixels writes no EXIF, XMP or GPS block.
+    image.save(buffer, format="JPEG", quality=quality, optimize=True)
+    return buffer.getvalue()
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)

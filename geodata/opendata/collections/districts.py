@@ -1,0 +1,96 @@
+"""District indicators with the district polygons (mapsPERU, GPL-3.0)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Numeric, cast, func
+from sqlalchemy.orm import aliased, outerjoin
+from sqlalchemy.sql import ColumnElement
+
+from geodata import catalog
+from geodata.models import AdminArea, AreaLevel, DistrictIndicator
+from geodata.opendata.collections.base import (
+    Collection,
+    Filter,
+    SQLExpression,
+)
+from geodata.opendata.licences import PROJECT_ATTRIBUTION
+
+
+def districts() -> Collection:
+    district = AdminArea
+    province = aliased(AdminArea, name="district_province")
+    indicator = DistrictIndicator
+    from_clause = outerjoin(district, indicator, indicator.district_id == district.id).outerjoin(
+        province, district.parent_id == province.id
+    )
+    systems = func.coalesce(indicator.systems, 0)
+
+    def share(colour: Any) -> ColumnElement[Any]:
+        return func.round(cast(func.coalesce(colour, 0), Numeric) / func.nullif(systems, 0), 3)
+
+    properties: dict[str, SQLExpression] = {
+        "ubigeo": district.ubigeo_inei,
+        "ubigeo_reniec": district.ubigeo_reniec,
+        "name": district.name,
+        "capital": district.capital,
+        "province_ubigeo": province.ubigeo_inei,
+        "province": province.name,
+        "systems": systems,
+        "population_served": func.coalesce(indicator.population_served, 0),
+        "green": func.coalesce(indicator.green, 0),
+        "yellow": func.coalesce(indicator.yellow, 0),
+        "red": func.coalesce(indicator.red, 0),
+        "grey": func.coalesce(indicator.grey, 0),
+        "share_green": share(indicator.green),
+        "share_red": share(indicator.red),
+        "open_reports": func.coalesce(indicator.open_reports, 0),
+        "median_hours_to_acknowledge": indicator.median_hours_to_acknowledge,
+        "computed_at": indicator.computed_at,
+    }
+    types = {
+        "ubigeo": "string",
+        "ubigeo_reniec": "string",
+        "name": "string",
+        "capital": "string",
+        "province_ubigeo": "string",
+        "province": "string",
+        "systems": "integer",
+        "population_served": "integer",
+        "green": "integer",
+        "yellow": "integer",
+        "red": "integer",
+        "grey": "integer",
+        "share_green": "number",
+        "share_red": "number",
+        "open_reports": "integer",
+        "median_hours_to_acknowledge": "number",
+        "computed_at": "date-time",
+    }
+    return Collection(
+        id="districts",
+        title="District indicators of La Libertad",
+        description=(
+            "The 84 districts with the number of water systems by traffic-light colour, the "
+            "population they serve, open citizen reports and the median time to acknowledge one."
+        ),
+        keywords=("districts", "indicators", "La Libertad", "Peru"),
+        licence="CC-BY-4.0 (indicators); GPL-3.0 (district boundaries, mapsPERU)",
+        attribution=f"{PROJECT_ATTRIBUTION}; boundaries: {catalog.MAPSPERU}, GPL-3.0",
+        from_clause=from_clause,
+        key=district.id,
+        feature_id=district.ubigeo_inei,
+        geometry=district.geom,
+        geometry_type="MultiPolygon",
+        temporal=indicator.computed_at,
+        temporal_description="computed_at of the indicators",
+        properties=properties,
+        property_types=types,
+        where=(district.level == AreaLevel.DISTRICT,),
+        filters={
+            "province": Filter("province", province.ubigeo_inei, "Province INEI ubigeo"),
+            "ubigeo": Filter("ubigeo", district.ubigeo_inei, "District INEI ubigeo"),
+        },
+        points=False,
+    )

@@ -1,0 +1,92 @@
+"""Which published file answers a download request, and its validators (ETag, Last-Modified).
+
+Everything here reads the publish directory only: a download never waits on a database query.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import format_datetime, parsedate_to_datetime
+from pathlib import Path
+from typing import Any
+
+from geodata.opendata.errors import DownloadNotFound, DownloadsNotPublished
+from geodata.opendata.metadata import METADATA_FILE, media_type
+from geodata.opendata.publish import read_metadata
+
+
+@dataclass(frozen=True, slots=True)
+class Download:
+    name: str
+    path: Path
+    media_type: str
+    gzipped: bool
+    etag: str
+    last_modified: datetime
+
+    @property
+    def last_modified_http(self) -> str:
+        return format_datetime(self.last_modified, usegmt=True)
+
+    def not_modified(self, if_none_match: str | None, if_modified_since: str | None) -> bool:
+        """RFC 9110 13.1: If-None-Match decides when present, else If-Modified-Since."""
+        if if_none_match is not None:
+            tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
+            return "*" in tags or self.etag in tags
+        if if_modified_since:
+            try:
+                since = parsedate_to_datetime(if_modified_since)
+            except (TypeError, ValueError):
+                return False
+            if since.tzinfo is None:
+                since = since.replace(tzinfo=UTC)
+            return self.last_modified <= since
+        return False
+
+
+def published_index(directory: Path) -> dict[str, Any]:
+    metadata = read_metadata(directory)
+    if metadata is None:
+        raise DownloadsNotPublished()
+    return metadata
+
+
+def published_names(metadata: dict[str, Any]) -> set[str]:
+    names = {METADATA_FILE}
+    for collection in metadata.get("collections", []):
+        names.update(item["name"] for item in collection.get("files", []))
+    return names
+
+
+def _validators(path: Path, gzipped: bool) -> tuple[str, datetime]:
+    stat = os.stat(path)
+    suffix = "-gz" if gzipped else ""
+    etag = f'"{stat.st_size:x}-{stat.st_mtime_ns:x}{suffix}"'
+    # HTTP dates have whole seconds; truncate so If-Modified-Since round-trips.
+    modified = datetime.fromtimestamp(int(stat.st_mtime), UTC)
+    return etag, modified
+
+
+def resolve(directory: Path, name: str, accepts_gzip: bool) -> Download:
+    """The file for ``name`` (or its .gz sibling when the client accepts gzip)."""
+    metadata = published_index(directory)
+    if name not in published_names(metadata):
+        raise DownloadNotFound(name)
+    path = directory / name
+    if not path.is_file():
+        raise DownloadNotFound(name)
+    compressed = path.with_name(name + ".gz")
+    gzipped = accepts_gzip and compressed.is_file()
+    served = compressed if gzipped else path
+    etag, modified = _validators(served, gzipped)
+    return Download(name, served, media_type(name), gzipped, etag, modified)
+
+
+def accepts_gzip(accept_encoding: str | None) -> bool:
+    for part in (accept_encoding or "").split(","):
+        coding, _, params = part.strip().partition(";")
+        if coding.strip().lower() in ("gzip", "x-gzip", "*"):
+            return params.replace(" ", "") not in ("q=0", "q=0.0", "q=0.00", "q=0.000")
+    return False

@@ -1,0 +1,284 @@
+"""Feature queries: one round trip per page, GeoJSON built by PostgreSQL.
+
+A page is answered by a single statement returning ``numberMatched``, ``numberReturned`` and the
+features array as JSON text, so Python never parses or re-encodes the features. The bbox test is
+``geom && ST_MakeEnvelope(...)`` (GiST index); paging is by offset over the integer key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Float,
+    Integer,
+    Select,
+    Text,
+    bindparam,
+    cast,
+    func,
+    literal_column,
+    null,
+    select,
+)
+from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.orm import Session
+from sqlalchemy.sql import ColumnElement
+
+from geodata.models import SRID
+from geodata.opendata.collections import COLLECTIONS, Collection
+from geodata.opendata.params import (
+    BBox,
+    Interval,
+    parse_bbox,
+    parse_choice,
+    parse_datetime,
+    parse_limit,
+    parse_offset,
+    parse_values,
+    reject_unknown,
+)
+
+COMMON_ITEM_PARAMS = ("bbox", "datetime", "limit", "offset", "f", "lang")
+COORDINATE_PRECISION = 6  # decimal degrees: about 0.1 m
+MOMENT = DateTime(timezone=True)
+
+
+@dataclass(frozen=True, slots=True)
+class ItemsQuery:
+    bbox: BBox | None = None
+    interval: Interval | None = None
+    limit: int = 100
+    offset: int = 0
+    filters: dict[str, list[str]] = field(default_factory=dict)
+
+    def as_params(self) -> dict[str, str]:
+        """The query parameters that reproduce this query (for next/prev links)."""
+        params: dict[str, str] = {}
+        if self.bbox:
+            params["bbox"] = ",".join(f"{n:g}" for n in self.bbox.as_list())
+        if self.interval:
+            params["datetime"] = "/".join(_iso(m) for m in (self.interval.start, self.interval.end))
+        params.update({name: ",".join(values) for name, values in self.filters.items()})
+        params["limit"] = str(self.limit)
+        return params
+
+
+def _iso(moment: datetime | None) -> str:
+    return ".." if moment is None else moment.isoformat().replace("+00:00", "Z")
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    features_json: str
+    number_matched: int
+    number_returned: int
+
+
+def allowed_item_params(collection: Collection) -> tuple[str, ...]:
+    return (*COMMON_ITEM_PARAMS, *collection.filters)
+
+
+def parse_items_query(collection: Collection, params: Mapping[str, str]) -> ItemsQuery:
+    reject_unknown(params, allowed_item_params(collection))
+    filters: dict[str, list[str]] = {}
+    for name, spec in collection.filters.items():
+        value = params.get(name)
+        if value is None:
+            continue
+        if spec.choices is not None:
+            filters[name] = parse_choice(name, value, spec.choices)
+        else:
+            filters[name] = parse_values(name, value)
+    return ItemsQuery(
+        bbox=parse_bbox(params.get("bbox")),
+        interval=parse_datetime(params.get("datetime")),
+        limit=parse_limit(params.get("limit")),
+        offset=parse_offset(params.get("offset")),
+        filters=filters,
+    )
+
+
+def feature_expression(collection: Collection) -> ColumnElement[Any]:
+    """``json_build_object`` of one GeoJSON Feature; keys are the collection's constant names."""
+    pairs: list[Any] = []
+    for name, expr in collection.properties.items():
+        pairs.extend((literal_column(f"'{name}'"), expr))
+    geometry = cast(func.ST_AsGeoJSON(collection.geometry, COORDINATE_PRECISION), JSON)
+    return func.json_build_object(
+        literal_column("'type'"),
+        literal_column("'Feature'"),
+        literal_column("'id'"),
+        collection.feature_id,
+        literal_column("'geometry'"),
+        geometry,
+        literal_column("'properties'"),
+        func.json_build_object(*pairs),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Shape:
+    """What varies the SQL text of a page query (values travel as bound parameters)."""
+
+    collection_id: str
+    bbox: bool
+    start: bool
+    end: bool
+    filters: tuple[str, ...]
+
+
+def shape_of(collection: Collection, query: ItemsQuery) -> Shape:
+    interval = query.interval if collection.temporal is not None else None
+    return Shape(
+        collection.id,
+        query.bbox is not None,
+        interval is not None and interval.start is not None,
+        interval is not None and interval.end is not None,
+        tuple(sorted(query.filters)),
+    )
+
+
+def parameters(query: ItemsQuery) -> dict[str, Any]:
+    values: dict[str, Any] = {"page_limit": query.limit, "page_offset": query.offset}
+    if query.bbox is not None:
+        values.update(zip(("minx", "miny", "maxx", "maxy"), query.bbox.as_list(), strict=True))
+    if query.interval is not None:
+        values.update(dt_start=query.interval.start, dt_end=query.interval.end)
+    values.update({f"filter_{name}": list(v) for name, v in query.filters.items()})
+    return values
+
+
+def conditions(collection: Collection, shape: Shape) -> list[Any]:
+    where: list[Any] = list(collection.where)
+    if shape.bbox:
+        corners = [bindparam(name, type_=Float) for name in ("minx", "miny", "maxx", "maxy")]
+        envelope = func.ST_MakeEnvelope(*corners, SRID)
+        if collection.points:
+            where.append(collection.geometry.op("&&")(envelope))
+        else:
+            where.append(func.ST_Intersects(collection.geometry, envelope))
+    if collection.temporal is not None:
+        if shape.start:
+            where.append(collection.temporal >= bindparam("dt_start", type_=MOMENT))
+        if shape.end:
+            where.append(collection.temporal <= bindparam("dt_end", type_=MOMENT))
+    for name in shape.filters:
+        where.append(
+            collection.filters[name].column.in_(bindparam(f"filter_{name}", expanding=True))
+        )
+    return where
+
+
+@lru_cache(maxsize=1024)
+def _page_statement(shape: Shape) -> Select[Any]:
+    """Built once per shape: SQLAlchemy then reuses its compiled form from the statement cache.
+
+    Without a bbox the integer key's index yields the page directly. With one, PostgreSQL would
+    still walk the key index and test every row against the box (the rows inside are few and
+    spread out); so the keys inside the box come first from the GiST index, in a materialized
+    CTE that also gives the count, and only the page's rows are joined and turned into JSON.
+    """
+    collection = COLLECTIONS[shape.collection_id]
+    where = conditions(collection, shape)
+    limit = bindparam("page_limit", type_=Integer)
+    offset = bindparam("page_offset", type_=Integer)
+    if not shape.bbox:
+        matched = select(func.count()).select_from(collection.from_clause).where(*where)
+        page = (
+            select(collection.key.label("k"), feature_expression(collection).label("f"))
+            .select_from(collection.from_clause)
+            .where(*where)
+            .order_by(collection.key)
+            .limit(limit)
+            .offset(offset)
+            .subquery("page")
+        )
+    else:
+        keys = (
+            select(collection.key.label("k"))
+            .select_from(collection.from_clause)
+            .where(*where)
+            .cte("matched")
+            .prefix_with("MATERIALIZED")
+        )
+        matched = select(func.count()).select_from(keys)
+        page_keys = (select(keys.c.k).order_by(keys.c.k).limit(limit).offset(offset)).subquery(
+            "page_keys"
+        )
+        page = (
+            select(collection.key.label("k"), feature_expression(collection).label("f"))
+            .select_from(collection.from_clause.join(page_keys, collection.key == page_keys.c.k))
+            .subquery("page")
+        )
+    features = func.coalesce(
+        cast(func.json_agg(aggregate_order_by(page.c.f, page.c.k)), Text), "[]"
+    )
+    return select(matched.scalar_subquery(), func.count(), features).select_from(page)
+
+
+def page_statement(collection: Collection, query: ItemsQuery) -> tuple[Select[Any], dict[str, Any]]:
+    """``(numberMatched, numberReturned, features JSON text)`` in one statement, and its values."""
+    return _page_statement(shape_of(collection, query)), parameters(query)
+
+
+def fetch_page(session: Session, collection: Collection, query: ItemsQuery) -> Page:
+    statement, values = page_statement(collection, query)
+    # Core execution on the session's connection: the ORM layer adds nothing to a plain select.
+    matched, returned, features = session.connection().execute(statement, values).one()
+    return Page(features_json=features, number_matched=matched, number_returned=returned)
+
+
+def fetch_feature(session: Session, collection: Collection, feature_id: str) -> str | None:
+    """One Feature as GeoJSON text, or ``None``."""
+    stmt = (
+        select(cast(feature_expression(collection), Text))
+        .select_from(collection.from_clause)
+        .where(*collection.where, collection.feature_id == feature_id)
+        .limit(1)
+    )
+    return session.execute(stmt).scalar_one_or_none()
+
+
+def fetch_all(session: Session, collection: Collection) -> str:
+    """Every feature of the collection as a JSON array text (for the download files)."""
+    rows = (
+        select(collection.key.label("k"), feature_expression(collection).label("f"))
+        .select_from(collection.from_clause)
+        .where(*collection.where)
+        .subquery("all_rows")
+    )
+    stmt = select(
+        func.coalesce(cast(func.json_agg(aggregate_order_by(rows.c.f, rows.c.k)), Text), "[]")
+    )
+    return session.execute(stmt).scalar_one()
+
+
+def count_all(session: Session, collection: Collection) -> int:
+    stmt = select(func.count()).select_from(collection.from_clause).where(*collection.where)
+    return session.execute(stmt).scalar_one()
+
+
+@dataclass(frozen=True, slots=True)
+class Extent:
+    bbox: list[float] | None
+    start: datetime | None
+    end: datetime | None
+
+
+def extent(session: Session, collection: Collection) -> Extent:
+    box = func.ST_Extent(collection.geometry)
+    temporal = collection.temporal
+    times = (func.min(temporal), func.max(temporal)) if temporal is not None else (null(), null())
+    stmt = select(
+        func.ST_XMin(box), func.ST_YMin(box), func.ST_XMax(box), func.ST_YMax(box), *times
+    ).select_from(collection.from_clause)
+    xmin, ymin, xmax, ymax, start, end = session.execute(stmt.where(*collection.where)).one()
+    bbox = None if xmin is None else [round(v, 6) for v in (xmin, ymin, xmax, ymax)]
+    return Extent(bbox, start, end)

@@ -1,0 +1,232 @@
+"""Statuses of systems and sources, and district indicators: incremental and full, same result.
+
+Both paths run the same set-based computation from all the evidence (an incremental update just
+passes fewer ids), so they cannot disagree. Concurrent workers serialise on the subjects' rows
+(``SELECT ... FOR UPDATE``) and on per-district advisory locks, always taken in the same order
+(systems, then sources, then districts, each by id), so they cannot deadlock or interleave.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import bindparam, func, select, text, update
+from sqlalchemy.dialects.postgresql import ARRAY, insert
+from sqlalchemy.orm import Session
+from sqlalchemy.types import Integer
+
+from geodata.models import (
+    AdminArea,
+    AreaLevel,
+    DistrictIndicator,
+    Report,
+    StatusChange,
+    WaterSource,
+    WaterStatus,
+    WaterSystem,
+)
+from geodata.reports.evidence import LIVE_REPORT_STATUSES, Subject, findings_for, survey_finding
+from geodata.reports.status_rules import decide
+from geodata.settings import get_settings
+
+DISTRICT_LOCK_NAMESPACE = 7301
+COLOURS = (WaterStatus.GREEN, WaterStatus.YELLOW, WaterStatus.RED, WaterStatus.GREY)
+
+
+@dataclass
+class AggregationResult:
+    changed_systems: list[int] = field(default_factory=list)
+    changed_sources: list[int] = field(default_factory=list)
+    districts: list[int] = field(default_factory=list)
+
+
+def recompute_subjects(
+    session: Session, model: Subject, ids: Sequence[int], now: datetime, max_age_days: int
+) -> list[int]:
+    """Recompute statuses from all their evidence; a StatusChange row when a colour moves.
+
+    Returns the ids whose status, evidence or reason changed.
+    """
+    if not ids:
+        return []
+    columns: list[Any] = [
+        model.id,
+        model.status,
+        model.status_evidence,
+        model.status_evidence_at,
+        model.status_reason,
+    ]
+    if model is WaterSystem:
+        columns += [
+            WaterSystem.surveyed_on,
+            WaterSystem.water_in_dry_season,
+            WaterSystem.has_treatment,
+            WaterSystem.treatment_works,
+        ]
+    rows = session.execute(
+        select(*columns).where(model.id.in_(sorted(ids))).order_by(model.id).with_for_update()
+    ).all()
+    since = now - timedelta(days=max_age_days)
+    findings = findings_for(session, model, [r.id for r in rows], since)
+    updates: list[dict[str, Any]] = []
+    changes: list[dict[str, Any]] = []
+    for row in rows:
+        evidence = list(findings.get(row.id, []))
+        if model is WaterSystem:
+            survey = survey_finding(row[5], row[6], row[7], row[8])
+            if survey is not None:
+                evidence.append(survey)
+        decision = decide(evidence, since)
+        current = (row.status, row.status_evidence, row.status_evidence_at, row.status_reason)
+        wanted = (decision.status, decision.evidence, decision.evidence_at, decision.reason)
+        if current == wanted:
+            continue
+        updates.append(
+            {
+                "id": row.id,
+                "status": decision.status,
+                "status_evidence": decision.evidence,
+                "status_evidence_at": decision.evidence_at,
+                "status_reason": decision.reason,
+                "status_updated_at": now,
+            }
+        )
+        if row.status != decision.status:
+            changes.append(
+                {
+                    "system_id": row.id if model is WaterSystem else None,
+                    "source_id": row.id if model is WaterSource else None,
+                    "status": decision.status,
+                    "evidence": decision.evidence,
+                    "evidence_at": decision.evidence_at,
+                    "reason": decision.reason,
+                    "changed_at": now,
+                }
+            )
+    if updates:
+        session.execute(update(model), updates)
+    if changes:
+        session.execute(insert(StatusChange), changes)
+    return [u["id"] for u in updates]
+
+
+def refresh_districts(session: Session, district_ids: Sequence[int], now: datetime) -> None:
+    """Rewrite the districts' indicators from the current statuses and reports."""
+    ids = sorted(set(district_ids))
+    if not ids:
+        return
+    session.execute(
+        text(
+            "SELECT pg_advisory_xact_lock(:ns, d) "
+            "FROM (SELECT d FROM unnest(:ids) AS d ORDER BY d OFFSET 0) AS ordered"
+        ).bindparams(bindparam("ids", type_=ARRAY(Integer))),
+        {"ns": DISTRICT_LOCK_NAMESPACE, "ids": ids},
+    )
+    systems = {
+        row[0]: row[1:]
+        for row in session.execute(
+            select(
+                WaterSystem.district_id,
+                func.count(),
+                func.coalesce(func.sum(WaterSystem.population_served), 0),
+                *(func.count().filter(WaterSystem.status == c) for c in COLOURS),
+            )
+            .where(WaterSystem.district_id.in_(ids))
+            .group_by(WaterSystem.district_id)
+        )
+    }
+    open_reports = dict(
+        session.execute(
+            select(Report.district_id, func.count())
+            .where(
+                Report.district_id.in_(ids),
+                Report.status.in_(LIVE_REPORT_STATUSES),
+                Report.duplicate_of_id.is_(None),
+            )
+            .group_by(Report.district_id)
+        ).all()
+    )
+    hours = func.extract("epoch", Report.acknowledged_at - Report.received_at) / 3600.0
+    medians: dict[int, float | None] = dict(
+        session.execute(
+            select(Report.district_id, func.percentile_cont(0.5).within_group(hours))
+            .where(Report.district_id.in_(ids), Report.acknowledged_at.is_not(None))
+            .group_by(Report.district_id)
+        ).all()
+    )
+    values = []
+    for district_id in ids:
+        counts = systems.get(district_id, (0, 0, 0, 0, 0, 0))
+        median = medians.get(district_id)
+        values.append(
+            {
+                "district_id": district_id,
+                "systems": counts[0],
+                "population_served": int(counts[1] or 0),
+                **{c.value: counts[2 + i] for i, c in enumerate(COLOURS)},
+                "open_reports": int(open_reports.get(district_id, 0)),
+                "median_hours_to_acknowledge": float(median) if median is not None else None,
+                "computed_at": now,
+            }
+        )
+    stmt = insert(DistrictIndicator).values(values)
+    session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=[DistrictIndicator.district_id],
+            set_={k: stmt.excluded[k] for k in values[0] if k != "district_id"},
+        )
+    )
+
+
+def aggregate_for_reports(
+    session: Session, report_ids: Sequence[int], now: datetime | None = None
+) -> AggregationResult:
+    """Incremental: the statuses and districts some reports touch."""
+    now = now or datetime.now(UTC)
+    rows = session.execute(
+        select(Report.system_id, Report.source_id, Report.district_id, WaterSystem.district_id)
+        .outerjoin(WaterSystem, WaterSystem.id == Report.system_id)
+        .where(Report.id.in_(list(report_ids)))
+    ).all()
+    systems = {r[0] for r in rows if r[0] is not None}
+    sources = {r[1] for r in rows if r[1] is not None}
+    districts = {d for r in rows for d in (r[2], r[3]) if d is not None}
+    return _aggregate(session, systems, sources, districts, now)
+
+
+def aggregate_for_report(
+    session: Session, report_id: int, now: datetime | None = None
+) -> AggregationResult:
+    return aggregate_for_reports(session, [report_id], now)
+
+
+def recompute_all(session: Session, now: datetime | None = None) -> AggregationResult:
+    """Full recompute of every status and every district's indicators."""
+    now = now or datetime.now(UTC)
+    systems = session.scalars(select(WaterSystem.id)).all()
+    sources = session.scalars(select(WaterSource.id)).all()
+    districts = session.scalars(
+        select(AdminArea.id).where(AdminArea.level == AreaLevel.DISTRICT)
+    ).all()
+    return _aggregate(session, systems, sources, districts, now)
+
+
+def _aggregate(
+    session: Session,
+    systems: Iterable[int],
+    sources: Iterable[int],
+    districts: Iterable[int],
+    now: datetime,
+) -> AggregationResult:
+    max_age = get_settings().evidence_max_age_days
+    session.flush()
+    result = AggregationResult()
+    result.changed_systems = recompute_subjects(session, WaterSystem, sorted(systems), now, max_age)
+    result.changed_sources = recompute_subjects(session, WaterSource, sorted(sources), now, max_age)
+    result.districts = sorted(set(districts))
+    refresh_districts(session, result.districts, now)
+    session.expire_all()
+    return result

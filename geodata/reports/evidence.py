@@ -1,0 +1,178 @@
+"""What is known about systems or sources, as findings for ``status_rules.decide``.
+
+Set-based: one query per kind of evidence for any number of subjects, so an incremental update
+(a few subjects) and the full recompute (all of them) run the very same code.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import distinct_on
+from sqlalchemy.orm import Session
+
+from geodata.models import (
+    Compliance,
+    MeasuredBy,
+    Measurement,
+    Report,
+    ReportCategory,
+    ReportStatus,
+    WaterSource,
+    WaterStatus,
+    WaterSystem,
+)
+from geodata.reports.quality import colour_of
+from geodata.reports.status_rules import Finding
+
+Subject = type[WaterSystem] | type[WaterSource]
+
+# Statuses of a report that still describe the water (resolved and closed ones no longer do).
+LIVE_REPORT_STATUSES = (
+    ReportStatus.VALIDATED,
+    ReportStatus.ACKNOWLEDGED,
+    ReportStatus.IN_PROGRESS,
+)
+
+CATEGORY_FINDINGS: dict[ReportCategory, tuple[WaterStatus, str]] = {
+    ReportCategory.NO_WATER: (WaterStatus.RED, "Reporte ciudadano: no hay agua"),
+    ReportCategory.INTERMITTENT_SUPPLY: (
+        WaterStatus.YELLOW,
+        "Reporte ciudadano: servicio intermitente",
+    ),
+    ReportCategory.BAD_TASTE_SMELL_COLOUR: (
+        WaterStatus.YELLOW,
+        "Reporte ciudadano: mal sabor, olor o color",
+    ),
+    ReportCategory.TURBID_WATER: (WaterStatus.YELLOW, "Reporte ciudadano: agua turbia"),
+    ReportCategory.SUSPECTED_CONTAMINATION: (
+        WaterStatus.YELLOW,
+        "Reporte ciudadano: posible contaminación",
+    ),
+    ReportCategory.BROKEN_INFRASTRUCTURE: (
+        WaterStatus.YELLOW,
+        "Reporte ciudadano: infraestructura dañada",
+    ),
+}
+
+OFFICIAL_MEASURERS = (MeasuredBy.OPERATOR, MeasuredBy.LAB)
+
+
+def findings_for(
+    session: Session, model: Subject, subject_ids: Sequence[int], since: datetime
+) -> dict[int, list[Finding]]:
+    """Official readings (newest per parameter) and live citizen reports, per subject id."""
+    findings: dict[int, list[Finding]] = defaultdict(list)
+    for subject_id, finding in _official(session, model, subject_ids):
+        findings[subject_id].append(finding)
+    for subject_id, finding in _citizen(session, model, subject_ids, since):
+        findings[subject_id].append(finding)
+    return findings
+
+
+def survey_finding(
+    surveyed_on: date | None,
+    water_in_dry_season: bool | None,
+    has_treatment: bool | None,
+    treatment_works: bool | None,
+) -> Finding | None:
+    """The SIASAR survey (2015-16) as official evidence of how the system worked then."""
+    if surveyed_on is None:
+        return None
+    notes = []
+    if water_in_dry_season is False:
+        notes.append("sin agua en época seca")
+    if has_treatment and treatment_works is False:
+        notes.append("el tratamiento no funcionaba")
+    if has_treatment is False:
+        notes.append("sin tratamiento")
+    colour = WaterStatus.YELLOW if notes else WaterStatus.GREEN
+    detail = ", ".join(notes) if notes else "funcionaba"
+    observed = datetime.combine(surveyed_on, time(), tzinfo=UTC)
+    return Finding(colour, observed, f"encuesta SIASAR: {detail}", official=True)
+
+
+def _subject_column(model: Subject, table: type[Measurement] | type[Report]) -> Any:
+    return table.system_id if model is WaterSystem else table.source_id
+
+
+def _official(
+    session: Session, model: Subject, subject_ids: Sequence[int]
+) -> list[tuple[int, Finding]]:
+    subject = _subject_column(model, Measurement)
+    rows = session.execute(
+        select(
+            subject.label("subject"),
+            Measurement.parameter_code,
+            Measurement.value,
+            Measurement.compliance,
+            Measurement.sampled_at,
+            Measurement.explanation,
+            Measurement.measured_by,
+        )
+        .where(subject.in_(subject_ids), Measurement.measured_by.in_(OFFICIAL_MEASURERS))
+        .ext(distinct_on(subject, Measurement.parameter_code))
+        .order_by(
+            subject,
+            Measurement.parameter_code,
+            Measurement.sampled_at.desc(),
+            Measurement.id.desc(),
+        )
+    ).all()
+    found = []
+    for row in rows:
+        colour = colour_of(row.parameter_code, row.value, Compliance(row.compliance))
+        if colour is None:
+            continue
+        who = "laboratorio" if row.measured_by == MeasuredBy.LAB else "operador"
+        reason = f"Medición de {who}: {row.explanation or row.parameter_code}"
+        found.append((row.subject, Finding(colour, row.sampled_at, reason, official=True)))
+    return found
+
+
+def _citizen(
+    session: Session, model: Subject, subject_ids: Sequence[int], since: datetime
+) -> list[tuple[int, Finding]]:
+    subject = _subject_column(model, Report)
+    live = (
+        subject.in_(subject_ids),
+        Report.status.in_(LIVE_REPORT_STATUSES),
+        Report.received_at >= since,
+    )
+    found = []
+    # Category findings are never green, so who reported them does not matter: one finding per
+    # subject and category, dated by its newest report, says the same to ``decide``.
+    categories = session.execute(
+        select(subject.label("subject"), Report.category, func.max(Report.received_at))
+        .where(*live, Report.category.in_(list(CATEGORY_FINDINGS)))
+        .group_by(subject, Report.category)
+    ).all()
+    for subject_id, category, newest in categories:
+        colour, reason = CATEGORY_FINDINGS[ReportCategory(category)]
+        found.append((subject_id, Finding(colour, newest, reason, False)))
+    readings = session.execute(
+        select(
+            subject.label("subject"),
+            Report.id,
+            Report.received_at,
+            Report.reporter_fingerprint,
+            Measurement.parameter_code,
+            Measurement.value,
+            Measurement.compliance,
+            Measurement.explanation,
+        )
+        .join(Report, Report.id == Measurement.report_id)
+        .where(*live)
+    ).all()
+    for m in readings:
+        reading_colour = colour_of(m.parameter_code, m.value, Compliance(m.compliance))
+        if reading_colour is None:
+            continue
+        reporter = m.reporter_fingerprint or f"report:{m.id}"
+        reason = f"Lectura ciudadana: {m.explanation}"
+        found.append((m.subject, Finding(reading_colour, m.received_at, reason, False, reporter)))
+    return found

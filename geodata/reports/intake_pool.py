@@ -1,0 +1,56 @@
+"""The intake's own async connection pool (autocommit: one round trip stores a report)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from psycopg import AsyncConnection
+from psycopg_pool import AsyncConnectionPool
+from sqlalchemy.engine import make_url
+
+from geodata.reports.intake import Accepted, NewReport, submit_report_async
+from geodata.settings import get_settings
+
+
+def libpq_url(sqlalchemy_url: str) -> str:
+    return make_url(sqlalchemy_url).set(drivername="postgresql").render_as_string(False)
+
+
+class IntakePool:
+    """One pool per process and event loop, opened on first use."""
+
+    def __init__(self, url: str | None = None, max_size: int | None = None) -> None:
+        settings = get_settings()
+        self.url = libpq_url(url or settings.sqlalchemy_url)
+        self.max_size = max_size or max(4, settings.db_pool_size)
+        self._pool: AsyncConnectionPool[AsyncConnection[Any]] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._opening: dict[int, asyncio.Lock] = {}
+
+    async def pool(self) -> AsyncConnectionPool[AsyncConnection[Any]]:
+        loop = asyncio.get_running_loop()
+        if self._pool is None or self._loop is not loop:
+            async with self._opening.setdefault(id(loop), asyncio.Lock()):
+                if self._pool is None or self._loop is not loop:
+                    pool: AsyncConnectionPool[AsyncConnection[Any]] = AsyncConnectionPool(
+                        self.url,
+                        min_size=2,
+                        max_size=self.max_size,
+                        kwargs={"autocommit": True},
+                        open=False,
+                    )
+                    await pool.open()
+                    self._pool, self._loop = pool, loop
+        assert self._pool is not None
+        return self._pool
+
+    async def submit(self, report: NewReport) -> Accepted:
+        pool = await self.pool()
+        async with pool.connection() as connection:
+            return await submit_report_async(connection, report)
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            pool, self._pool, self._loop = self._pool, None, None
+            await pool.close()

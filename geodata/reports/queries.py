@@ -1,0 +1,348 @@
+"""Public read models: reports, systems, sources, districts. No reporter data ever leaves here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session, aliased
+
+from geodata.models import (
+    SRID,
+    AdminArea,
+    AreaLevel,
+    DistrictIndicator,
+    Measurement,
+    Provider,
+    Report,
+    ReportCategory,
+    ReportStatus,
+    ReportUpdate,
+    WaterSource,
+    WaterStatus,
+    WaterSystem,
+)
+from geodata.opendata.privacy import mask_contacts
+from geodata.reports.codes import normalize_tracking_code
+from geodata.reports.errors import (
+    DistrictNotFound,
+    ReportNotFound,
+    SourceNotFound,
+    SystemNotFound,
+)
+
+BBox = tuple[float, float, float, float]
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    items: list[dict[str, Any]]
+    total: int
+    limit: int
+    offset: int
+
+
+def _envelope(bbox: BBox) -> Any:
+    return func.ST_MakeEnvelope(*bbox, SRID)
+
+
+def _page(session: Session, stmt: Select[Any], limit: int, offset: int) -> tuple[list[Any], int]:
+    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    rows = list(session.execute(stmt.limit(limit).offset(offset)).all())
+    return rows, int(total)
+
+
+# --- reports -------------------------------------------------------------------------------
+
+_district = aliased(AdminArea)
+_original = aliased(Report)
+
+
+def _report_select() -> Select[Any]:
+    return (
+        select(
+            Report.id,
+            Report.tracking_code,
+            Report.category,
+            Report.status,
+            Report.description,
+            Report.language,
+            func.ST_X(Report.geom).label("lon"),
+            func.ST_Y(Report.geom).label("lat"),
+            Report.location_code,
+            Report.rejection_reason,
+            Report.received_at,
+            Report.validated_at,
+            Report.acknowledged_at,
+            Report.resolved_at,
+            Report.photo_path,
+            _district.ubigeo_inei.label("district_ubigeo"),
+            _district.name.label("district_name"),
+            WaterSystem.code.label("system_code"),
+            WaterSystem.name.label("system_name"),
+            WaterSource.code.label("source_code"),
+            Provider.name.label("provider_name"),
+            _original.tracking_code.label("duplicate_of"),
+        )
+        .outerjoin(_district, _district.id == Report.district_id)
+        .outerjoin(WaterSystem, WaterSystem.id == Report.system_id)
+        .outerjoin(WaterSource, WaterSource.id == Report.source_id)
+        .outerjoin(Provider, Provider.id == Report.provider_id)
+        .outerjoin(_original, _original.id == Report.duplicate_of_id)
+    )
+
+
+def _report_item(row: Any) -> dict[str, Any]:
+    item = row._asdict()
+    item.pop("id")
+    # People type phone numbers and e-mails into descriptions; public views never show them.
+    item["description"] = mask_contacts(item["description"] or "")
+    item["has_photo"] = item.pop("photo_path") is not None
+    return item
+
+
+def list_reports(
+    session: Session,
+    *,
+    bbox: BBox | None = None,
+    status: ReportStatus | None = None,
+    category: ReportCategory | None = None,
+    district: str | None = None,
+    since: datetime | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> Page:
+    stmt = _report_select().order_by(Report.received_at.desc(), Report.id.desc())
+    if bbox is not None:
+        stmt = stmt.where(Report.geom.intersects(_envelope(bbox)))
+    if status is not None:
+        stmt = stmt.where(Report.status == status)
+    if category is not None:
+        stmt = stmt.where(Report.category == category)
+    if district is not None:
+        stmt = stmt.where(_district.ubigeo_inei == district)
+    if since is not None:
+        stmt = stmt.where(Report.received_at >= since)
+    rows, total = _page(session, stmt, limit, offset)
+    return Page([_report_item(r) for r in rows], total, limit, offset)
+
+
+def report_by_code(session: Session, code: str) -> dict[str, Any]:
+    row = session.execute(
+        _report_select().where(Report.tracking_code == normalize_tracking_code(code))
+    ).first()
+    if row is None:
+        raise ReportNotFound()
+    item = _report_item(row)
+    item["updates"] = [
+        u._asdict()
+        for u in session.execute(
+            select(
+                ReportUpdate.from_status,
+                ReportUpdate.to_status,
+                ReportUpdate.actor_kind,
+                ReportUpdate.actor_name,
+                ReportUpdate.note,
+                ReportUpdate.created_at,
+            )
+            .where(ReportUpdate.report_id == row.id, ReportUpdate.is_public.is_(True))
+            .order_by(ReportUpdate.id)
+        )
+    ]
+    item["measurements"] = [
+        m._asdict()
+        for m in session.execute(
+            select(
+                Measurement.parameter_code.label("parameter"),
+                Measurement.value,
+                Measurement.unit,
+                Measurement.compliance,
+                Measurement.explanation,
+            )
+            .where(Measurement.report_id == row.id)
+            .order_by(Measurement.id)
+        )
+    ]
+    return item
+
+
+def report_photo_paths(session: Session, code: str) -> tuple[str | None, str | None]:
+    row = session.execute(
+        select(Report.photo_path, Report.thumbnail_path).where(
+            Report.tracking_code == normalize_tracking_code(code)
+        )
+    ).first()
+    if row is None:
+        raise ReportNotFound()
+    return row.photo_path, row.thumbnail_path
+
+
+# --- systems and sources -------------------------------------------------------------------
+
+
+def _status_columns(model: Any) -> list[Any]:
+    return [
+        model.status,
+        model.status_evidence,
+        model.status_evidence_at,
+        model.status_reason,
+        model.status_updated_at,
+    ]
+
+
+def _system_select() -> Select[Any]:
+    return (
+        select(
+            WaterSystem.id,
+            WaterSystem.code,
+            WaterSystem.name,
+            WaterSystem.system_type,
+            func.ST_X(WaterSystem.geom).label("lon"),
+            func.ST_Y(WaterSystem.geom).label("lat"),
+            *_status_columns(WaterSystem),
+            WaterSystem.population_served,
+            WaterSystem.communities,
+            WaterSystem.has_treatment,
+            WaterSystem.surveyed_on,
+            _district.ubigeo_inei.label("district_ubigeo"),
+            _district.name.label("district_name"),
+            Provider.name.label("provider_name"),
+            Provider.kind.label("provider_kind"),
+        )
+        .outerjoin(_district, _district.id == WaterSystem.district_id)
+        .outerjoin(Provider, Provider.id == WaterSystem.provider_id)
+    )
+
+
+def _source_select() -> Select[Any]:
+    return (
+        select(
+            WaterSource.id,
+            WaterSource.code,
+            WaterSource.name,
+            WaterSource.source_type,
+            func.ST_X(WaterSource.geom).label("lon"),
+            func.ST_Y(WaterSource.geom).label("lat"),
+            *_status_columns(WaterSource),
+            WaterSystem.code.label("system_code"),
+            _district.ubigeo_inei.label("district_ubigeo"),
+            _district.name.label("district_name"),
+        )
+        .outerjoin(WaterSystem, WaterSystem.id == WaterSource.system_id)
+        .outerjoin(_district, _district.id == WaterSource.district_id)
+    )
+
+
+def _filtered(
+    stmt: Select[Any],
+    model: Any,
+    bbox: BBox | None,
+    status: WaterStatus | None,
+    district: str | None,
+) -> Select[Any]:
+    if bbox is not None:
+        stmt = stmt.where(model.geom.intersects(_envelope(bbox)))
+    if status is not None:
+        stmt = stmt.where(model.status == status)
+    if district is not None:
+        stmt = stmt.where(_district.ubigeo_inei == district)
+    return stmt.order_by(model.code)
+
+
+def _without_id(row: Any) -> dict[str, Any]:
+    item = row._asdict()
+    item.pop("id")
+    return item
+
+
+def list_systems(
+    session: Session,
+    *,
+    bbox: BBox | None = None,
+    status: WaterStatus | None = None,
+    district: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> Page:
+    stmt = _filtered(_system_select(), WaterSystem, bbox, status, district)
+    rows, total = _page(session, stmt, limit, offset)
+    return Page([_without_id(r) for r in rows], total, limit, offset)
+
+
+def list_sources(
+    session: Session,
+    *,
+    bbox: BBox | None = None,
+    status: WaterStatus | None = None,
+    district: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> Page:
+    stmt = _filtered(_source_select(), WaterSource, bbox, status, district)
+    rows, total = _page(session, stmt, limit, offset)
+    return Page([_without_id(r) for r in rows], total, limit, offset)
+
+
+def system_by_code(session: Session, code: str) -> dict[str, Any]:
+    row = session.execute(_system_select().where(WaterSystem.code == code)).first()
+    if row is None:
+        raise SystemNotFound()
+    item = _without_id(row)
+    item["sources"] = list(
+        session.scalars(
+            select(WaterSource.code)
+            .where(WaterSource.system_id == row.id)
+            .order_by(WaterSource.code)
+        )
+    )
+    item["open_reports"] = _open_reports(session, Report.system_id == row.id)
+    return item
+
+
+def source_by_code(session: Session, code: str) -> dict[str, Any]:
+    row = session.execute(_source_select().where(WaterSource.code == code)).first()
+    if row is None:
+        raise SourceNotFound()
+    item = _without_id(row)
+    item["open_reports"] = _open_reports(session, Report.source_id == row.id)
+    return item
+
+
+def _open_reports(session: Session, condition: Any) -> int:
+    live = (ReportStatus.VALIDATED, ReportStatus.ACKNOWLEDGED, ReportStatus.IN_PROGRESS)
+    return int(session.scalar(select(func.count()).where(condition, Report.status.in_(live))) or 0)
+
+
+# --- districts -----------------------------------------------------------------------------
+
+
+def district_indicators(session: Session, ubigeo: str) -> dict[str, Any]:
+    province = aliased(AdminArea)
+    row = session.execute(
+        select(AdminArea, province.name.label("province"), DistrictIndicator)
+        .join(province, province.id == AdminArea.parent_id)
+        .outerjoin(DistrictIndicator, DistrictIndicator.district_id == AdminArea.id)
+        .where(AdminArea.level == AreaLevel.DISTRICT, AdminArea.ubigeo_inei == ubigeo)
+    ).first()
+    if row is None:
+        raise DistrictNotFound()
+    area, province_name, indicator = row
+    colours = (WaterStatus.GREEN, WaterStatus.YELLOW, WaterStatus.RED, WaterStatus.GREY)
+    item: dict[str, Any] = {
+        "ubigeo": area.ubigeo_inei,
+        "ubigeo_reniec": area.ubigeo_reniec,
+        "name": area.name,
+        "province": province_name,
+        "computed_at": indicator.computed_at if indicator else None,
+        "systems": indicator.systems if indicator else 0,
+        "population_served": indicator.population_served if indicator else 0,
+        "open_reports": indicator.open_reports if indicator else 0,
+        "median_hours_to_acknowledge": (
+            indicator.median_hours_to_acknowledge if indicator else None
+        ),
+        "counts": {c.value: getattr(indicator, c.value) if indicator else 0 for c in colours},
+        "shares": {c.value: round(indicator.share(c), 4) if indicator else 0.0 for c in colours},
+    }
+    return item

@@ -1,0 +1,134 @@
+"""The traffic light of a water system or source, from the evidence it rests on.
+
+RULE_TEXT_ES states the same rule in plain Spanish for the map. In code:
+
+* Red: a faecal indicator (E. coli, thermotolerant coliforms) detected, free chlorine below
+  0.3 mg/L, or water missing ("sin agua" reports).
+* Yellow: chlorine 0.3-0.5 mg/L, turbidity above 5 NTU, pH outside 6.5-8.5, any other reading
+  outside the limits, intermittent supply, bad taste/smell/colour, turbid water, suspected
+  contamination or broken infrastructure reports; or evidence older than
+  ``evidence_max_age_days`` (the SIASAR survey of 2015-16 counts as old official evidence); or a
+  single citizen reading within the limits (it cannot make a system green on its own).
+* Green: recent evidence within the limits: official (laboratory, DIRESA, operator) or at least
+  two independent citizens (different phones/contacts) whose readings agree.
+* Grey: no evidence at all.
+
+Official evidence outranks citizen evidence: when there is recent official evidence, the colour
+rests on it, and citizen evidence can only make it worse if it was observed after the newest
+official observation (a new problem the official record has not seen yet), never better.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from geodata.models import EvidenceKind, WaterStatus
+
+RULE_TEXT_ES = (
+    "Rojo: se detectó contaminación fecal (E. coli o coliformes termotolerantes), el cloro "
+    "residual está por debajo de 0.3 mg/L, o la población reporta que no hay agua. "
+    "Amarillo: cloro entre 0.3 y 0.5 mg/L, turbiedad mayor a 5 NTU, pH fuera de 6.5 a 8.5, "
+    "servicio intermitente, reportes de mal olor, sabor o color, o información con más de "
+    "{days} días de antigüedad. "
+    "Verde: información reciente dentro de los límites de la norma (DS 031-2010-SA), de una "
+    "fuente oficial (laboratorio, DIRESA u operador) o de al menos dos vecinos que coinciden; "
+    "un solo reporte ciudadano nunca pone un sistema en verde. "
+    "Gris: no hay información. "
+    "La información oficial pesa más que la ciudadana."
+)
+
+_SEVERITY = {WaterStatus.GREEN: 0, WaterStatus.YELLOW: 1, WaterStatus.RED: 2}
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One observation about a system or source and what it means for the colour."""
+
+    colour: WaterStatus
+    observed_at: datetime
+    reason: str
+    official: bool
+    reporter: str | None = None  # who observed it (citizen fingerprint or report id)
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    status: WaterStatus
+    evidence: EvidenceKind
+    evidence_at: datetime | None
+    reason: str | None
+
+
+GREY = Decision(WaterStatus.GREY, EvidenceKind.NONE, None, None)
+
+
+def decide(findings: Sequence[Finding], recent_since: datetime) -> Decision:
+    """Apply the rule of this module to every finding known about one system or source."""
+    official = [f for f in findings if f.official]
+    recent_official = [f for f in official if f.observed_at >= recent_since]
+    citizen = [f for f in findings if not f.official and f.observed_at >= recent_since]
+    if recent_official:
+        newest = max(f.observed_at for f in recent_official)
+        decision = _worst(recent_official, EvidenceKind.OFFICIAL)
+        later_problems = [
+            f for f in citizen if f.observed_at > newest and f.colour is not WaterStatus.GREEN
+        ]
+        if later_problems:
+            citizen_view = _worst(later_problems, EvidenceKind.CITIZEN)
+            if _SEVERITY[citizen_view.status] > _SEVERITY[decision.status]:
+                return citizen_view
+        return decision
+    problems = [f for f in citizen if f.colour is not WaterStatus.GREEN]
+    if problems:
+        return _worst(problems, EvidenceKind.CITIZEN)
+    good = [f for f in citizen if f.colour is WaterStatus.GREEN]
+    if len({f.reporter for f in good}) >= 2:
+        return Decision(
+            WaterStatus.GREEN,
+            EvidenceKind.CITIZEN,
+            max(f.observed_at for f in good),
+            "Lecturas recientes de al menos dos vecinos dentro de los límites.",
+        )
+    if official:
+        newest_old = max(official, key=lambda f: f.observed_at)
+        return Decision(
+            WaterStatus.YELLOW,
+            EvidenceKind.OFFICIAL,
+            newest_old.observed_at,
+            f"Evidencia antigua ({newest_old.observed_at:%d/%m/%Y}): {newest_old.reason}",
+        )
+    if good:
+        return Decision(
+            WaterStatus.YELLOW,
+            EvidenceKind.CITIZEN,
+            max(f.observed_at for f in good),
+            "Un solo reporte ciudadano dentro de los límites; falta confirmación.",
+        )
+    return GREY
+
+
+MAX_REASONS = 3
+
+
+def _worst(findings: Sequence[Finding], evidence: EvidenceKind) -> Decision:
+    severity = max(_SEVERITY[f.colour] for f in findings)
+    worst = [f for f in findings if _SEVERITY[f.colour] == severity]
+    newest_first = sorted(worst, key=lambda f: (f.observed_at, f.reason), reverse=True)
+    reasons: list[str] = []
+    for finding in newest_first:  # the newest few, so the text stays short for the map
+        if finding.reason not in reasons and len(reasons) < MAX_REASONS:
+            reasons.append(finding.reason)
+    reasons.sort()
+    return Decision(
+        worst[0].colour,
+        evidence,
+        max(f.observed_at for f in findings),
+        "; ".join(reasons),
+    )
+
+
+def rule_text(max_age_days: int) -> str:
+    """The rule in plain Spanish, as the map shows it."""
+    return RULE_TEXT_ES.format(days=max_age_days)

@@ -1,0 +1,240 @@
+"""Validation of reports, idempotent: only ``received`` reports are claimed and decided.
+
+Checks, in order: location code, measurement ranges and units, inside La Libertad (with a
+tolerance; swapped lon/lat explained), the reporter's rate limit. A report that passes gets its
+district, its nearest system or source, the original it corroborates (a duplicate is linked, not
+counted twice), the responsible provider, and its measurements classified against the Peru
+limits. Work is set-based so a worker can take a batch of reports in one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from geodata.i18n import translate
+from geodata.models import ActorKind, Report, ReportCategory, ReportStatus, ReportUpdate
+from geodata.reports import locate
+from geodata.reports.facts import Facts, spatial_facts
+from geodata.reports.measurements import record_measurements
+from geodata.reports.quality import (
+    ImplausibleReading,
+    Limits,
+    Reading,
+    check_measurement,
+    load_catalogue,
+)
+from geodata.reports.routing import Router
+from geodata.settings import Settings, get_settings
+from geodata.spatial import point
+
+URGENT = or_(
+    Report.category.in_((ReportCategory.NO_WATER, ReportCategory.SUSPECTED_CONTAMINATION)),
+    func.jsonb_array_length(Report.submitted_measurements) > 0,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    report_id: int
+    status: ReportStatus
+    reason: str | None = None
+
+
+class Rejection(Exception):
+    def __init__(self, msgid: str, **params: Any) -> None:
+        self.msgid = msgid
+        self.params = params
+        super().__init__(msgid)
+
+    def text(self, language: str) -> str:
+        return translate(self.msgid, language).format(**self.params)
+
+
+def claim(session: Session, report_ids: Sequence[int], backlog: int = 0) -> list[Report]:
+    """Lock the reports still waiting for validation; other workers' claims are skipped.
+
+    With ``backlog`` > 0, also take up to that many other waiting reports: under load a worker
+    drains the queue in large batches, and the tasks for those reports find nothing left to do.
+    Urgent reports go first (those that can turn a system red: no water, suspected
+    contamination, or readings), then the oldest.
+    """
+    waiting = Report.status == ReportStatus.RECEIVED
+    claimed = list(
+        session.scalars(
+            select(Report)
+            .where(Report.id.in_(list(report_ids)), waiting)
+            .order_by(Report.id)
+            .with_for_update(skip_locked=True)
+        )
+    )
+    if backlog > 0:
+        taken = [r.id for r in claimed]
+        claimed += session.scalars(
+            select(Report)
+            .where(waiting, Report.id.not_in(taken))
+            .order_by(URGENT.desc(), Report.received_at, Report.id)
+            .limit(backlog)
+            .with_for_update(skip_locked=True)
+        )
+        claimed.sort(key=lambda r: r.id)
+    return claimed
+
+
+def validate_report(
+    session: Session, report_id: int, settings: Settings | None = None
+) -> Outcome | None:
+    """Validate or reject one report; None when it was not waiting (done, or being done)."""
+    outcomes = validate_reports(session, [report_id], settings)
+    return outcomes[0] if outcomes else None
+
+
+def validate_reports(
+    session: Session,
+    report_ids: Sequence[int],
+    settings: Settings | None = None,
+    backlog: int = 0,
+) -> list[Outcome]:
+    """Validate or reject every claimable report of ``report_ids`` (plus up to ``backlog``
+    other waiting ones), in id order."""
+    settings = settings or get_settings()
+    reports = claim(session, report_ids, backlog)
+    if not reports:
+        return []
+    now = datetime.now(UTC)
+    catalogue: dict[str, Limits] | None = None
+    pending: list[tuple[Report, list[Reading]]] = []
+    outcomes: dict[int, Outcome] = {}
+    for report in reports:
+        report.validation_attempts += 1
+        try:
+            _resolve_code(session, report)
+            if report.submitted_measurements and catalogue is None:
+                catalogue = load_catalogue(session)
+            readings = _readings(report, catalogue or {})
+        except Rejection as rejection:
+            outcomes[report.id] = _reject(session, report, rejection, now)
+            continue
+        pending.append((report, readings))
+    session.flush()
+    facts = spatial_facts(session, [r.id for r, _ in pending])
+    limits = locate.recent_counts(session, [r.id for r, _ in pending])
+    accepted: list[tuple[Report, list[Reading], Facts]] = []
+    for report, readings in pending:
+        try:
+            fact = facts[report.id]
+            _check_area(session, fact, settings)
+            if limits.get(report.id, 0) >= settings.reporter_rate_limit_per_hour:
+                raise Rejection(
+                    "too many reports from the same phone or contact in one hour (limit {limit})",
+                    limit=settings.reporter_rate_limit_per_hour,
+                )
+        except Rejection as rejection:
+            outcomes[report.id] = _reject(session, report, rejection, now)
+            continue
+        accepted.append((report, readings, fact))
+    _enrich(session, [(r, f) for r, _, f in accepted], settings)
+    record_measurements(session, [(r, readings) for r, readings, _ in accepted])
+    for report, _, _ in accepted:
+        report.validated_at = now
+        _move(session, report, ReportStatus.VALIDATED, _validated_note(report), now)
+        outcomes[report.id] = Outcome(report.id, ReportStatus.VALIDATED)
+    session.flush()
+    return [outcomes[r.id] for r in reports]
+
+
+def _resolve_code(session: Session, report: Report) -> None:
+    if report.location_code and report.geom is None:
+        resolved = locate.resolve_code(session, report.location_code)
+        if resolved is None:
+            raise Rejection("unknown system or source code '{code}'", code=report.location_code)
+        link, lon, lat = resolved
+        report.geom = point(lon, lat)
+        report.system_id, report.source_id = link.system_id, link.source_id
+
+
+def _readings(report: Report, catalogue: dict[str, Limits]) -> list[Reading]:
+    readings = []
+    for raw in report.submitted_measurements or []:
+        try:
+            readings.append(check_measurement(raw, catalogue))
+        except ImplausibleReading as bad:
+            raise Rejection(bad.msgid, **bad.params) from bad
+    return readings
+
+
+def _check_area(session: Session, fact: Facts, settings: Settings) -> None:
+    if fact.covering:
+        return  # inside a district of La Libertad
+    tolerance = settings.region_tolerance_m
+    if locate.in_region(session, fact.lon, fact.lat, tolerance):
+        return
+    if locate.in_region(session, fact.lat, fact.lon, tolerance):
+        raise Rejection(
+            "longitude and latitude look swapped (lon {lon}, lat {lat})", lon=fact.lon, lat=fact.lat
+        )
+    raise Rejection(
+        "outside the service area (more than {km} km from La Libertad)",
+        km=f"{tolerance / 1000:g}",
+    )
+
+
+def _enrich(session: Session, accepted: list[tuple[Report, Facts]], settings: Settings) -> None:
+    router = Router(session)
+    for report, fact in accepted:
+        if len(fact.covering) == 1:
+            report.district_id = fact.covering[0]
+        else:  # overlaps or gaps between district polygons: the deterministic tie-break
+            report.district_id = locate.district_at(session, fact.lon, fact.lat)
+        if report.system_id is None and report.source_id is None:
+            report.system_id, report.source_id = fact.nearest_link(settings.link_distance_m)
+    originals = locate.duplicate_originals(
+        session,
+        [(r, f.lon, f.lat) for r, f in accepted],
+        settings.duplicate_distance_m,
+        timedelta(hours=settings.duplicate_window_hours),
+    )
+    for report, _ in accepted:
+        report.duplicate_of_id = originals.get(report.id)
+    router.prefetch([r.system_id for r, _ in accepted])
+    for report, _ in accepted:
+        report.provider_id = router.responsible(report.system_id, report.district_id)
+
+
+def _validated_note(report: Report) -> str:
+    lang = report.language
+    parts = [translate("Report validated.", lang)]
+    if report.duplicate_of_id is not None:
+        parts.append(translate("It confirms an earlier report of the same problem nearby.", lang))
+    return " ".join(parts)
+
+
+def _reject(session: Session, report: Report, rejection: Rejection, now: datetime) -> Outcome:
+    reason = rejection.text(report.language)
+    report.rejection_reason = reason
+    _move(session, report, ReportStatus.REJECTED, reason, now)
+    return Outcome(report.id, ReportStatus.REJECTED, reason)
+
+
+def _move(
+    session: Session, report: Report, to: ReportStatus, note: str | None, now: datetime
+) -> None:
+    session.add(
+        ReportUpdate(
+            report_id=report.id,
+            from_status=report.status,
+            to_status=to,
+            actor_kind=ActorKind.SYSTEM,
+            actor_name="Yaku",
+            note=note,
+            is_public=True,
+            created_at=now,
+        )
+    )
+    report.status = to
+    report.updated_at = now

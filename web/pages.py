@@ -1,0 +1,198 @@
+"""HTML rendering: one autoescaping Jinja environment per language, and the cached map page."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sqlalchemy.orm import Session
+
+from geodata.models import ReportCategory, ReportStatus
+from geodata.opendata.privacy import mask_contacts
+from geodata.settings import get_settings
+from web import queries
+from web.i18n import gettext_for
+from web.map import LEAFLET_CSS, LEAFLET_JS, build_map, render_parts
+
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+MAP_CACHE_SIZE = 8
+
+
+@lru_cache
+def environment(language: str) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        autoescape=select_autoescape(["html", "xml"], default_for_string=True),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["mask_contacts"] = mask_contacts
+    env.install_gettext_translations(gettext_for(language), newstyle=True)  # type: ignore[attr-defined]
+    env.globals.update(
+        lang=language,
+        leaflet_js=LEAFLET_JS,
+        leaflet_css=LEAFLET_CSS,
+        category_labels=category_labels,
+        status_labels=status_labels,
+        colour_labels=colour_labels,
+        measurement_labels=measurement_labels,
+    )
+    return env
+
+
+def render(template: str, language: str, **context: Any) -> str:
+    return environment(language).get_template(template).render(**context)
+
+
+def category_labels(language: str) -> dict[str, str]:
+    _ = gettext_for(language).gettext
+    labels = {
+        ReportCategory.NO_WATER: _("No water"),
+        ReportCategory.INTERMITTENT_SUPPLY: _("Water comes and goes"),
+        ReportCategory.BAD_TASTE_SMELL_COLOUR: _("Bad taste, smell or colour"),
+        ReportCategory.TURBID_WATER: _("Cloudy water"),
+        ReportCategory.SUSPECTED_CONTAMINATION: _("Possible contamination"),
+        ReportCategory.BROKEN_INFRASTRUCTURE: _("Something is broken"),
+        ReportCategory.LEAK: _("Leak"),
+        ReportCategory.NEW_SOURCE: _("New water source"),
+        ReportCategory.SUGGESTION: _("Suggestion"),
+        ReportCategory.OTHER: _("Other"),
+    }
+    return {k.value: v for k, v in labels.items()}
+
+
+def status_labels(language: str) -> dict[str, str]:
+    _ = gettext_for(language).gettext
+    labels = {
+        ReportStatus.RECEIVED: _("Received"),
+        ReportStatus.VALIDATED: _("Checked"),
+        ReportStatus.REJECTED: _("Not accepted"),
+        ReportStatus.ACKNOWLEDGED: _("Seen by the provider"),
+        ReportStatus.IN_PROGRESS: _("Being fixed"),
+        ReportStatus.RESOLVED: _("Solved"),
+        ReportStatus.CLOSED: _("Closed"),
+    }
+    return {k.value: v for k, v in labels.items()}
+
+
+def colour_labels(language: str) -> dict[str, str]:
+    _ = gettext_for(language).gettext
+    return {
+        "green": _("Green: good"),
+        "yellow": _("Yellow: take care"),
+        "red": _("Red: problem"),
+        "grey": _("Grey: no data"),
+    }
+
+
+def measurement_labels(language: str) -> dict[str, str]:
+    """Who measured and how, for the system page."""
+    _ = gettext_for(language).gettext
+    return {
+        "citizen": _("Citizen"),
+        "operator": _("Operator"),
+        "lab": _("Laboratory"),
+        "sense": _("Sight, smell or taste"),
+        "kit": _("Field kit"),
+    }
+
+
+def map_strings(language: str) -> dict[str, Any]:
+    """Labels the map's script needs, translated once per page."""
+    _ = gettext_for(language).gettext
+    return {
+        **colour_labels(language),
+        "systems": _("Systems"),
+        "system": _("System"),
+        "source": _("Source"),
+        "loading": _("Loading…"),
+        "offline": _("Not available without connection."),
+        "provider": _("Provider"),
+        "contact": _("Contact"),
+        "no_contact": _("No public contact yet."),
+        "communities": _("Communities"),
+        "population": _("People served"),
+        "evidence_official": _("Official evidence"),
+        "evidence_citizen": _("Citizen evidence"),
+        "evidence_none": _("No evidence yet"),
+        "open_reports": _("Open reports"),
+        "report": _("Report"),
+        "report_here": _("Report a problem here"),
+        "details": _("Details"),
+        "follow": _("Follow this report"),
+        "categories": category_labels(language),
+        "statuses": status_labels(language),
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedMap:
+    version: str
+    html: str
+
+
+class MapCache:
+    """Rendered map pages keyed by (data version, language, base layer); a few entries."""
+
+    def __init__(self, size: int = MAP_CACHE_SIZE) -> None:
+        self._entries: OrderedDict[tuple[str, ...], str] = OrderedDict()
+        self._lock = threading.Lock()
+        self._size = size
+        self.renders = 0
+
+    def get_or_render(self, session: Session, language: str) -> RenderedMap:
+        settings = get_settings()
+        version = queries.data_version(session)
+        key = (version, language, settings.tile_url or "", settings.tile_attribution)
+        with self._lock:
+            html = self._entries.get(key)
+            if html is not None:
+                self._entries.move_to_end(key)
+                return RenderedMap(version, html)
+        html = render_map_page(session, language)
+        with self._lock:
+            self.renders += 1
+            self._entries[key] = html
+            while len(self._entries) > self._size:
+                self._entries.popitem(last=False)
+        return RenderedMap(version, html)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+map_cache = MapCache()
+
+
+def render_map_page(session: Session, language: str) -> str:
+    settings = get_settings()
+    _ = gettext_for(language).gettext
+    bounds = queries.region_bounds(session)
+    config = {"t": map_strings(language), "bounds": bounds}
+    fmap = build_map(
+        queries.district_layer(session),
+        bounds,
+        settings.tile_url,
+        settings.tile_attribution,
+        _,
+        config,
+    )
+    parts = render_parts(fmap)
+    return render(
+        "map.html",
+        language,
+        map_html=parts.html,
+        map_script=parts.script,
+        bounds=bounds,
+        totals=queries.colour_totals(session),
+        colours=colour_labels(language),
+        path="/",
+    )

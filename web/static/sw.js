@@ -1,0 +1,67 @@
+/* Yaku service worker: keeps pages and assets for use without connection, and sends queued
+ * reports when the connection returns (Background Sync where the browser has it). */
+importScripts("/static/queue.js");
+var CACHE = "yaku-v1";
+var SHELL = ["/reportar", "/seguimiento", "/static/yaku.css", "/static/report.js", "/static/queue.js",
+             "/static/register-sw.js", "/static/icons/drop.svg", "/static/icons/categories.svg",
+             "/static/vendor/leaflet/leaflet.js", "/static/vendor/leaflet/leaflet.css"];
+
+self.addEventListener("install", function (event) {
+  event.waitUntil(caches.open(CACHE).then(function (c) { return c.addAll(SHELL); })
+    .then(function () { return self.skipWaiting(); }));
+});
+
+self.addEventListener("activate", function (event) {
+  event.waitUntil(caches.keys().then(function (keys) {
+    return Promise.all(keys.filter(function (k) { return k !== CACHE; })
+      .map(function (k) { return caches.delete(k); }));
+  }).then(function () { return self.clients.claim(); }));
+});
+
+function networkFirst(request, fallbackUrl) {
+  return fetch(request).then(function (response) {
+    if (response.ok) {
+      var copy = response.clone();
+      caches.open(CACHE).then(function (c) { c.put(request, copy); });
+    }
+    return response;
+  }).catch(function () {
+    return caches.match(request, {ignoreVary: true}).then(function (hit) {
+      return hit || (fallbackUrl ? caches.match(fallbackUrl, {ignoreSearch: true, ignoreVary: true})
+                                 : Response.error());
+    });
+  });
+}
+
+/* Cached copy at once; refreshed in the background (a cheap 304 when unchanged). */
+function staleWhileRevalidate(request) {
+  return caches.match(request).then(function (hit) {
+    var refresh = fetch(request).then(function (response) {
+      if (response.ok) {
+        var copy = response.clone();
+        caches.open(CACHE).then(function (c) { c.put(request, copy); });
+      }
+      return response;
+    });
+    if (hit) { refresh.catch(function () {}); return hit; }
+    return refresh;
+  });
+}
+
+self.addEventListener("fetch", function (event) {
+  var request = event.request, url = new URL(request.url);
+  if (request.method !== "GET" || url.origin !== self.location.origin) return;
+  if (url.pathname.indexOf("/api/") === 0) return;
+  if (request.mode === "navigate") {
+    var fallback = url.pathname.indexOf("/reportar") === 0 ? "/reportar" : null;
+    event.respondWith(networkFirst(request, fallback));
+  } else if (url.pathname.indexOf("/static/") === 0) {
+    event.respondWith(staleWhileRevalidate(request));
+  } else if (url.pathname.indexOf("/map/") === 0) {
+    event.respondWith(networkFirst(request, null));
+  }
+});
+
+self.addEventListener("sync", function (event) {
+  if (event.tag === "yaku-reports") event.waitUntil(self.yakuQueue.flush());
+});
