@@ -99,3 +99,10 @@ def test_static_assets_come_from_the_service(client: TestClient) -> None:
     worker = client.get("/sw.js")
     assert worker.status_code == 200 and "yaku-reports" in worker.text
     assert client.get("/static/../routes.py").status_code == 404
+
+
+def test_every_page_links_the_open_data_and_its_metadata(client: TestClient) -> None:
+    for path, label in (("/", "Datos abiertos"), ("/reportar?lang=en", "Open data")):
+        html = client.get(path).text
+        assert 'rel="describedby" href="/downloads/metadata.json"' in html
+        assert f'<a href="/downloads?f=html">{label}</a>' in html
