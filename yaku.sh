@@ -20,6 +20,7 @@ case "$command" in
     ensure_test_tools
     .venv/bin/ruff check .
     .venv/bin/ruff format --check .
+    .venv/bin/mypy
     exec .venv/bin/pytest "$@"
     ;;
   *)

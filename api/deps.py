@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Query, Request
 from sqlalchemy.orm import Session
 
-from geodata.database import get_sessionmaker
+from geodata.database import get_read_sessionmaker, get_sessionmaker
 from geodata.i18n import normalize_language
 
 
@@ -25,6 +25,15 @@ def get_session() -> Iterator[Session]:
         session.close()
 
 
+def get_read_session() -> Iterator[Session]:
+    """For routes that only read: autocommit, nothing to commit or roll back."""
+    session = get_read_sessionmaker()()
+    try:
+        yield session
+    finally:
+        session.close()
+
+
 def get_language(
     request: Request,
     lang: Annotated[str | None, Query(description="Response language: es (default) or en.")] = None,
@@ -33,4 +42,5 @@ def get_language(
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
+ReadSessionDep = Annotated[Session, Depends(get_read_session)]
 LanguageDep = Annotated[str, Depends(get_language)]

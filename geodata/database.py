@@ -60,3 +60,18 @@ def upsert(session: Session, model: type[Any], rows: list[dict[str, Any]], key: 
         )
     )
     return len(rows)
+
+
+@lru_cache
+def get_read_sessionmaker(url: str | None = None) -> sessionmaker[Session]:
+    """Sessions for read-only requests: autocommit, so a page costs one round trip, not four
+    (no BEGIN/COMMIT, no pre-ping; a connection broken by a server restart is dropped by the
+    pool on its first error)."""
+    settings = get_settings()
+    engine = create_engine(
+        url or settings.sqlalchemy_url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_pool_size,
+        isolation_level="AUTOCOMMIT",
+    )
+    return sessionmaker(bind=engine, expire_on_commit=False)

@@ -83,7 +83,7 @@ def session(engine: Engine) -> Iterator[Session]:
 @pytest.fixture
 def client(session: Session) -> Iterator[TestClient]:
     """The API with its database dependency bound to the test's rolled-back session."""
-    from api.deps import get_session
+    from api.deps import get_read_session, get_session
     from api.main import create_app
 
     app = create_app()
@@ -93,5 +93,6 @@ def client(session: Session) -> Iterator[TestClient]:
         session.flush()
 
     app.dependency_overrides[get_session] = _session
+    app.dependency_overrides[get_read_session] = _session
     with TestClient(app, raise_server_exceptions=False) as test_client:
         yield test_client

@@ -139,12 +139,14 @@ def legend_markup(_: Gettext) -> str:
         )
     )
     colour_by = escape(_("Colour districts by"))
+    open_data = escape(_("Open data: downloads and licences"))
     return (
         f"<details><summary>{title}</summary>"
         f'<ul class="yaku-rules">{items}</ul><p>{evidence}</p>'
         f'<label>{colour_by} <select id="yaku-choropleth">{choices}</select></label>'
         f'<p class="yaku-ramp"><span>0%</span><span class="yaku-ramp-bar"></span>'
-        f"<span>100%</span></p></details>"
+        f"<span>100%</span></p>"
+        f'<p><a href="/downloads?f=html">{open_data}</a></p></details>'
     )
 
 

@@ -14,7 +14,7 @@ import orjson
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api.deps import SessionDep
+from api.deps import ReadSessionDep
 from api.ogc import documents, html
 from api.ogc.links import GEOJSON, JSON, OPENAPI, PREFIX, base_url, link, self_and_alternate, url
 from api.ogc.negotiation import wants_html
@@ -86,7 +86,7 @@ def openapi(request: Request) -> Response:
 
 
 @router.get("/collections", summary="Feature collections")
-def collections(request: Request, session: SessionDep) -> Response:
+def collections(request: Request, session: ReadSessionDep) -> Response:
     as_html = _plain(request)
     items = [
         documents.collection(request, spec, extent(session, spec), as_html)
@@ -107,7 +107,7 @@ def collections(request: Request, session: SessionDep) -> Response:
 
 
 @router.get("/collections/{collection_id}", summary="One feature collection")
-def collection(collection_id: str, request: Request, session: SessionDep) -> Response:
+def collection(collection_id: str, request: Request, session: ReadSessionDep) -> Response:
     spec = _collection(collection_id)
     as_html = _plain(request)
     document = documents.collection(request, spec, extent(session, spec), as_html)
@@ -152,7 +152,7 @@ def _page_links(
 
 
 @router.get("/collections/{collection_id}/items", summary="Features of a collection")
-def items(collection_id: str, request: Request, session: SessionDep) -> Response:
+def items(collection_id: str, request: Request, session: ReadSessionDep) -> Response:
     spec = _collection(collection_id)
     as_html = wants_html(request)
     query = parse_items_query(spec, request.query_params)
@@ -189,7 +189,9 @@ def items(collection_id: str, request: Request, session: SessionDep) -> Response
 
 
 @router.get("/collections/{collection_id}/items/{feature_id}", summary="One feature")
-def item(collection_id: str, feature_id: str, request: Request, session: SessionDep) -> Response:
+def item(
+    collection_id: str, feature_id: str, request: Request, session: ReadSessionDep
+) -> Response:
     spec = _collection(collection_id)
     as_html = _plain(request)
     text = fetch_feature(session, spec, feature_id)

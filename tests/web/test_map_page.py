@@ -101,8 +101,15 @@ def test_static_assets_come_from_the_service(client: TestClient) -> None:
     assert client.get("/static/../routes.py").status_code == 404
 
 
-def test_every_page_links_the_open_data_and_its_metadata(client: TestClient) -> None:
-    for path, label in (("/", "Datos abiertos"), ("/reportar?lang=en", "Open data")):
-        html = client.get(path).text
-        assert 'rel="describedby" href="/downloads/metadata.json"' in html
-        assert f'<a href="/downloads?f=html">{label}</a>' in html
+def test_every_page_links_the_metadata_and_the_map_links_the_downloads(
+    client: TestClient,
+) -> None:
+    for path in ("/", "/reportar?lang=en", "/seguimiento"):
+        assert 'rel="describedby" href="/downloads/metadata.json"' in client.get(path).text
+    # The legend travels as a JSON string inside the map script.
+    for lang, label in (
+        ("es", "Datos abiertos: descargas y licencias"),
+        ("en", "Open data: downloads and licences"),
+    ):
+        html = client.get(f"/?lang={lang}").text
+        assert f'\\u003ca href=\\"/downloads?f=html\\"\\u003e{label}\\u003c/a' in html
