@@ -7,10 +7,6 @@ owns) so these tests do not depend on it.
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,7 +14,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import httpx
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -26,8 +21,8 @@ from sqlalchemy.orm import Session
 from geodata.models import Report, ReportCategory, ReportStatus, WaterSystem
 from geodata.opendata.publish import PublishResult, publish_downloads
 from geodata.spatial import point
+from tests.live_server import uvicorn_server
 
-REPO = Path(__file__).resolve().parent.parent
 BASE_URL = "http://testserver"
 
 
@@ -95,49 +90,15 @@ def use_publish_dir(client: TestClient, directory: Path) -> None:
     client.app.dependency_overrides[publish_dir] = lambda: directory  # type: ignore[attr-defined]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextmanager
 def live_server(publish_dir: Path) -> Iterator[str]:
     """uvicorn on a free port against the test database; stopped when the block ends."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "YAKU_DATABASE_URL": os.environ["YAKU_DATABASE_URL"],
-        "YAKU_REDIS_URL": os.environ["YAKU_REDIS_URL"],
-        "YAKU_PUBLISH_DIR": str(publish_dir),
-    }
-    env.pop("YAKU_PUBLIC_URL", None)  # links must point at this server
-    process = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1"),
-            *("--port", str(port), "--log-level", "warning"),
-        ],
-        cwd=REPO,
-        env=env,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{url}/ogc", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("the test server did not start")
-            time.sleep(0.2)
+    with uvicorn_server(
+        {
+            "YAKU_DATABASE_URL": os.environ["YAKU_DATABASE_URL"],
+            "YAKU_REDIS_URL": os.environ["YAKU_REDIS_URL"],
+            "YAKU_PUBLISH_DIR": str(publish_dir),
+        },
+        ready_path="/ogc",
+    ) as url:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()

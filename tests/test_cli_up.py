@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -14,6 +13,7 @@ import httpx
 from sqlalchemy.engine import make_url
 
 from tests.conftest import TEST_DATABASE_URL, TEST_REDIS_URL, recreate_database
+from tests.live_server import free_port
 
 # `yaku up` migrates, seeds, recomputes and publishes: give it a database of its own so the
 # shared test database keeps its seeded state.
@@ -22,12 +22,6 @@ UP_DATABASE_URL = (
     .set(database=f"{make_url(TEST_DATABASE_URL).database}_up")
     .render_as_string(hide_password=False)
 )
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def test_yaku_up_serves_health_with_a_worker_and_stops_everything(tmp_path: Path) -> None:

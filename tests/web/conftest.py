@@ -7,23 +7,19 @@ database, without a tile server: what a phone sees when no base map is reachable
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.orm import Session
 
 from geodata.models import Report, ReportUpdate, StatusChange, WaterSystem
 from tests.conftest import TEST_DATABASE_URL, TEST_REDIS_URL
+from tests.live_server import uvicorn_server
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts"
@@ -32,15 +28,8 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 XSS = "<script>alert(1)</script><b>x</b>"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def live_server(engine: Engine) -> Iterator[str]:
-    port = free_port()
     env = {
         **os.environ,
         "YAKU_DATABASE_URL": TEST_DATABASE_URL,
@@ -48,35 +37,8 @@ def live_server(engine: Engine) -> Iterator[str]:
         "YAKU_TILE_URL": "",
         "YAKU_DB_POOL_SIZE": "4",
     }
-    env.pop("YAKU_PUBLIC_URL", None)
-    # `timeout` makes sure the server stops even if the test run is killed.
-    process = subprocess.Popen(
-        [
-            *("timeout", "1800", sys.executable, "-m", "uvicorn", "api.main:app"),
-            *("--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"),
-        ],
-        cwd=REPO,
-        env=env,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(base + "/health", timeout=2).status_code < 500:
-                    break
-            except httpx.HTTPError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("the live server did not start")
-            time.sleep(0.2)
+    with uvicorn_server(env) as base:
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 @pytest.fixture(scope="session")
