@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from sqlalchemy import select
 
-from api.deps import SessionDep
+from api.deps import ReadSessionDep
 from api.routers.reports import parse_bbox
 from api.schemas.responses import JSON
 from geodata.models import Parameter, ReportCategory, WaterStatus
@@ -31,7 +31,7 @@ def _page(page: queries.Page) -> JSON:
 
 @router.get("/systems", summary="Water systems with their status", response_class=JSON)
 def list_systems(
-    session: SessionDep,
+    session: ReadSessionDep,
     bbox: BBoxQuery = None,
     status: WaterStatus | None = None,
     district: District = None,
@@ -51,13 +51,13 @@ def list_systems(
 
 
 @router.get("/systems/{code}", summary="One water system", response_class=JSON)
-def get_system(code: str, session: SessionDep) -> JSON:
+def get_system(code: str, session: ReadSessionDep) -> JSON:
     return JSON(queries.system_by_code(session, code))
 
 
 @router.get("/sources", summary="Water sources with their status", response_class=JSON)
 def list_sources(
-    session: SessionDep,
+    session: ReadSessionDep,
     bbox: BBoxQuery = None,
     status: WaterStatus | None = None,
     district: District = None,
@@ -77,12 +77,12 @@ def list_sources(
 
 
 @router.get("/sources/{code}", summary="One water source", response_class=JSON)
-def get_source(code: str, session: SessionDep) -> JSON:
+def get_source(code: str, session: ReadSessionDep) -> JSON:
     return JSON(queries.source_by_code(session, code))
 
 
 @router.get("/districts/{ubigeo}", summary="District indicators", response_class=JSON)
-def get_district(ubigeo: str, session: SessionDep) -> JSON:
+def get_district(ubigeo: str, session: ReadSessionDep) -> JSON:
     return JSON(queries.district_indicators(session, ubigeo))
 
 
@@ -97,7 +97,7 @@ def report_categories() -> list[str]:
 
 
 @router.get("/parameters", summary="Water-quality parameters and Peru limits")
-def parameters(session: SessionDep) -> list[dict[str, object]]:
+def parameters(session: ReadSessionDep) -> list[dict[str, object]]:
     rows = session.scalars(select(Parameter).order_by(Parameter.code))
     return [
         {
