@@ -56,6 +56,10 @@ class Settings(BaseSettings):
     )
     tile_attribution: str = "&copy; OpenStreetMap contributors"
     default_language: str = "es"
+    fingerprint_salt: str = Field(
+        default="yaku-development-salt",
+        description="Salt of the reporter fingerprint; set a secret one in production.",
+    )
     db_pool_size: int = Field(default=10, gt=0)
 
     @field_validator("default_language")

@@ -89,16 +89,11 @@ def assign_districts(session: Session, only_missing: bool = False) -> int:
     return changed
 
 
-def district_id_at(session: Session, lon: float, lat: float) -> int | None:
-    return session.execute(select(district_for(point(lon, lat)))).scalar_one_or_none()
-
-
-def districts_for_points(session: Session, points: list[tuple[float, float]]) -> list[int | None]:
-    """District ids for many lon/lat points in one query, in input order."""
-    if not points:
-        return []
+def points_table(points: list[tuple[float, float]]) -> Any:
+    """Many lon/lat pairs as a derived table (lon, lat, ord) bound as two arrays: one query for
+    a whole file or batch instead of one per point."""
     lons, lats = zip(*points, strict=True)
-    table = (
+    return (
         func.unnest(
             bindparam("lons", [float(x) for x in lons], type_=ARRAY(Float)),
             bindparam("lats", [float(y) for y in lats], type_=ARRAY(Float)),
@@ -106,6 +101,13 @@ def districts_for_points(session: Session, points: list[tuple[float, float]]) ->
         .table_valued("lon", "lat", with_ordinality="ord")
         .render_derived()
     )
+
+
+def districts_for_points(session: Session, points: list[tuple[float, float]]) -> list[int | None]:
+    """District ids for many lon/lat points in one query, in input order."""
+    if not points:
+        return []
+    table = points_table(points)
     pt = func.ST_SetSRID(func.ST_MakePoint(table.c.lon, table.c.lat), SRID)
     rows = session.execute(select(table.c.ord, district_for(pt)).order_by(table.c.ord)).all()
     return [district for _, district in rows]
@@ -118,15 +120,7 @@ def region_checks(
     would it be if longitude and latitude were swapped (a common data-entry mistake)?"""
     if not points:
         return []
-    lons, lats = zip(*points, strict=True)
-    table = (
-        func.unnest(
-            bindparam("lons", [float(x) for x in lons], type_=ARRAY(Float)),
-            bindparam("lats", [float(y) for y in lats], type_=ARRAY(Float)),
-        )
-        .table_valued("lon", "lat", with_ordinality="ord")
-        .render_derived()
-    )
+    table = points_table(points)
     region = (
         select(func.ST_Union(AdminArea.geom))
         .where(AdminArea.level == AreaLevel.DEPARTMENT)

@@ -42,6 +42,7 @@ from geodata.opendata.metadata import (
     build_metadata,
 )
 from geodata.opendata.wpdx import wpdx_rows
+from geodata.seed.provenance import file_checksum
 
 LOCK_FILE = ".publish.lock"
 
@@ -72,14 +73,6 @@ def read_metadata(directory: Path) -> dict[str, Any] | None:
         return None
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _files_intact(directory: Path, entry: dict[str, Any]) -> bool:
     for item in entry.get("files", []):
         path = directory / item["name"]
@@ -101,7 +94,7 @@ def _file_entry(
         "media_type": fmt.media_type,
         "records": records,
         "size": path.stat().st_size,
-        "sha256": _sha256(path),
+        "sha256": file_checksum(path),
         "url": f"{base_url}/downloads/{name}",
         **({"header_rows": 2} if fmt is WPDX else {}),
     }

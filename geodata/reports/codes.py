@@ -8,7 +8,7 @@ from typing import Any
 
 import orjson
 
-from geodata.reports.config import report_settings
+from geodata.settings import get_settings
 
 # No 0/O, 1/I: codes are read out over the phone and typed on cheap keyboards.
 TRACKING_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -34,5 +34,5 @@ def reporter_fingerprint(identity: str | None) -> str | None:
     """Salted hash of a device id, contact or address: enough to rate-limit, not to identify."""
     if not identity:
         return None
-    salt = report_settings().fingerprint_salt
+    salt = get_settings().fingerprint_salt
     return hashlib.sha256(f"{salt}:{identity.strip().lower()}".encode()).hexdigest()

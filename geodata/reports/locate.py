@@ -12,13 +12,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from geoalchemy2 import Geography
-from sqlalchemy import bindparam, cast, func, select, text
+from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 from sqlalchemy.types import BigInteger, Float, String
 
-from geodata.models import SRID, AdminArea, AreaLevel, Report, WaterSource, WaterSystem
+from geodata.models import SRID, Report, WaterSource, WaterSystem
 from geodata.spatial import district_for
 
 EARTH_RADIUS_M = 6_371_008.8
@@ -33,22 +32,6 @@ class Link:
 
 def make_point(lon: float, lat: float) -> Any:
     return func.ST_SetSRID(func.ST_MakePoint(lon, lat), SRID)
-
-
-def _geog(expr: Any) -> Any:
-    return cast(expr, Geography(srid=SRID))
-
-
-def in_region(session: Session, lon: float, lat: float, tolerance_m: float) -> bool:
-    """Inside the La Libertad polygon, or within ``tolerance_m`` of it."""
-    pt = make_point(lon, lat)
-    stmt = select(
-        func.bool_or(
-            func.ST_Covers(AdminArea.geom, pt)
-            | func.ST_DWithin(_geog(AdminArea.geom), _geog(pt), tolerance_m)
-        )
-    ).where(AdminArea.level == AreaLevel.DEPARTMENT)
-    return bool(session.scalar(stmt))
 
 
 def district_at(session: Session, lon: float, lat: float) -> int | None:

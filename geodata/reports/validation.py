@@ -31,7 +31,7 @@ from geodata.reports.quality import (
 )
 from geodata.reports.routing import Router
 from geodata.settings import Settings, get_settings
-from geodata.spatial import point
+from geodata.spatial import point, region_checks
 
 URGENT = or_(
     Report.category.in_((ReportCategory.NO_WATER, ReportCategory.SUSPECTED_CONTAMINATION)),
@@ -172,9 +172,10 @@ def _check_area(session: Session, fact: Facts, settings: Settings) -> None:
     if fact.covering:
         return  # inside a district of La Libertad
     tolerance = settings.region_tolerance_m
-    if locate.in_region(session, fact.lon, fact.lat, tolerance):
+    inside, swapped_inside = region_checks(session, [(fact.lon, fact.lat)], tolerance)[0]
+    if inside:
         return
-    if locate.in_region(session, fact.lat, fact.lon, tolerance):
+    if swapped_inside:
         raise Rejection(
             "longitude and latitude look swapped (lon {lon}, lat {lat})", lon=fact.lon, lat=fact.lat
         )
