@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy.exc import OperationalError
 
@@ -60,34 +61,30 @@ def _aggregate(report_ids: list[int]) -> None:
         celery_app.send_task("aggregate.reports", args=[report_ids], ignore_result=True)
 
 
+# Safe to run twice (claims skip what is no longer 'received'); retried only on named
+# transient errors, with backoff and a cap.
+VALIDATION_TASK: dict[str, Any] = {
+    "acks_late": True,
+    "autoretry_for": TRANSIENT,
+    "retry_backoff": True,
+    "retry_backoff_max": 60,
+    "max_retries": 5,
+    "ignore_result": True,
+}
+
+
 def _validate_in_one_transaction(ids: list[int], backlog: int) -> list[Outcome]:
     with session_scope() as session:
         return validate_reports(session, ids, backlog=backlog)
 
 
-@celery_app.task(
-    name="reports.validate",
-    acks_late=True,
-    autoretry_for=TRANSIENT,
-    retry_backoff=True,
-    retry_backoff_max=60,
-    max_retries=5,
-    ignore_result=True,
-)
+@celery_app.task(name="reports.validate", **VALIDATION_TASK)
 def validate(report_id: int) -> int:
     """Validate or reject one ``received`` report; a second run finds nothing to do."""
     return _validate([report_id])
 
 
-@celery_app.task(
-    name="reports.validate_batch",
-    acks_late=True,
-    autoretry_for=TRANSIENT,
-    retry_backoff=True,
-    retry_backoff_max=60,
-    max_retries=5,
-    ignore_result=True,
-)
+@celery_app.task(name="reports.validate_batch", **VALIDATION_TASK)
 def validate_batch(report_ids: list[int]) -> int:
     """The same for a batch (what the API and the sweep send): one transaction for all."""
     return _validate(report_ids)
