@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from geodata.i18n import translate
 from geodata.models import (
     OPEN_REPORT_STATUSES,
+    PUBLIC_REPORT_STATUSES,
     AdminArea,
     Parameter,
     Provider,
@@ -59,9 +60,6 @@ QUALITY_SERVICES = {
     ReportCategory.TURBID_WATER,
     ReportCategory.SUSPECTED_CONTAMINATION,
 }
-# Unchecked ('received') and rejected reports are not listed publicly; their reporter can still
-# look them up by tracking code.
-UNLISTED = (ReportStatus.RECEIVED, ReportStatus.REJECTED)
 MAX_REQUESTS = 1000  # GeoReport v2: "the default should be 1000 requests"
 DEFAULT_WINDOW_DAYS = 90  # GeoReport v2: "the default should be the past 90 days"
 
@@ -206,7 +204,7 @@ def _to_public(row: Any) -> PublicRequest:
 
 def find_requests(session: Session, filters: RequestFilters, now: datetime) -> list[PublicRequest]:
     stmt = _public_select()
-    stmt = stmt.where(Report.status.not_in(UNLISTED))
+    stmt = stmt.where(Report.status.in_(PUBLIC_REPORT_STATUSES))
     if filters.ids:
         stmt = stmt.where(Report.tracking_code.in_(filters.ids))
     else:

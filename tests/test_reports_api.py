@@ -301,10 +301,25 @@ def test_contacts_typed_into_the_description_are_masked_publicly(
     code = client.post("/api/v1/reports", json=body(place, description=text)).json()[
         "tracking_code"
     ]
+    for report_id in enqueued:  # validated, so the public list shows it too
+        validate_report(session, report_id)
     shown = client.get(f"/api/v1/reports/{code}").json()["description"]
     assert "987 654 321" not in shown and "vecina@example.pe" not in shown
     assert shown.startswith("Sin agua, llamen al [dato de contacto retirado]")
     listed = client.get("/api/v1/reports", params={"limit": 500}).json()
+    assert code in {i["tracking_code"] for i in listed["items"]}
     assert "987 654 321" not in repr(listed)
     stored = session.scalars(select(Report.description).where(Report.tracking_code == code)).one()
     assert stored == text  # the responsible body still sees what was written
+
+
+def test_the_public_list_hides_unchecked_and_rejected_reports(
+    client: TestClient, session: Session, enqueued: list[int]
+) -> None:
+    place = make.systems(session)[0]
+    code = client.post("/api/v1/reports", json=body(place, device_id="unchecked")).json()[
+        "tracking_code"
+    ]
+    listed = client.get("/api/v1/reports", params={"limit": 500}).json()
+    assert code not in {i["tracking_code"] for i in listed["items"]}
+    assert client.get(f"/api/v1/reports/{code}").json()["status"] == "received"

@@ -16,24 +16,17 @@ from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import Session
 
 from geodata.models import (
+    PUBLIC_OPEN_REPORT_STATUSES,
     SRID,
     AdminArea,
     AreaLevel,
     Provider,
     Report,
-    ReportStatus,
     WaterSource,
     WaterStatus,
     WaterSystem,
 )
 
-# Reports shown to the public: validated and not yet closed. A report still "received" has not
-# been checked for spam or duplicates, so it is visible only on its own tracking page.
-PUBLIC_OPEN_STATUSES = (
-    ReportStatus.VALIDATED,
-    ReportStatus.ACKNOWLEDGED,
-    ReportStatus.IN_PROGRESS,
-)
 COLOURS = (WaterStatus.GREEN, WaterStatus.YELLOW, WaterStatus.RED, WaterStatus.GREY)
 CLUSTER_CELL_PX = 56  # grid cell of server-side clustering, in screen pixels
 UNCLUSTERED_ZOOM = 17  # from this zoom on every point is sent on its own
@@ -81,7 +74,7 @@ def data_version(session: Session) -> str:
         parts.extend(str(v) for v in row)
     reports = session.execute(
         select(func.count(), func.max(Report.updated_at), func.max(Report.id)).where(
-            Report.status.in_(PUBLIC_OPEN_STATUSES)
+            Report.status.in_(PUBLIC_OPEN_REPORT_STATUSES)
         )
     ).one()
     parts.extend(str(v) for v in reports)
@@ -220,7 +213,7 @@ def open_reports_in(session: Session, bbox: BBox) -> dict[str, Any]:
             func.ST_Y(Report.geom),
         )
         .where(
-            Report.status.in_(PUBLIC_OPEN_STATUSES),
+            Report.status.in_(PUBLIC_OPEN_REPORT_STATUSES),
             Report.geom.is_not(None),
             Report.geom.op("&&")(bbox.envelope()),
         )
@@ -275,7 +268,7 @@ def open_reports_of(session: Session, model: PointModel, subject_id: int) -> lis
     column = Report.system_id if model is WaterSystem else Report.source_id
     rows = session.execute(
         select(Report.tracking_code, Report.category, Report.status, Report.received_at)
-        .where(column == subject_id, Report.status.in_(PUBLIC_OPEN_STATUSES))
+        .where(column == subject_id, Report.status.in_(PUBLIC_OPEN_REPORT_STATUSES))
         .order_by(Report.received_at.desc())
         .limit(5)
     ).all()

@@ -4,6 +4,8 @@ from geodata.models.areas import AdminArea
 from geodata.models.base import SRID, Base
 from geodata.models.enums import (
     OPEN_REPORT_STATUSES,
+    PUBLIC_OPEN_REPORT_STATUSES,
+    PUBLIC_REPORT_STATUSES,
     ActorKind,
     AreaLevel,
     Compliance,
@@ -27,6 +29,8 @@ from geodata.models.water import WaterSource, WaterSystem
 
 __all__ = [
     "OPEN_REPORT_STATUSES",
+    "PUBLIC_OPEN_REPORT_STATUSES",
+    "PUBLIC_REPORT_STATUSES",
     "SRID",
     "ActorKind",
     "AdminArea",

@@ -87,6 +87,20 @@ OPEN_REPORT_STATUSES = frozenset(
     }
 )
 
+# What the public sees in lists, maps, feeds and open data: reports validation accepted.
+# 'received' ones are unchecked (spam, out of area) and 'rejected' ones were refused; their
+# reporter still follows them by tracking code.
+PUBLIC_REPORT_STATUSES: tuple[ReportStatus, ...] = (
+    ReportStatus.VALIDATED,
+    ReportStatus.ACKNOWLEDGED,
+    ReportStatus.IN_PROGRESS,
+    ReportStatus.RESOLVED,
+    ReportStatus.CLOSED,
+)
+PUBLIC_OPEN_REPORT_STATUSES: tuple[ReportStatus, ...] = tuple(
+    s for s in PUBLIC_REPORT_STATUSES if s in OPEN_REPORT_STATUSES
+)
+
 
 class ActorKind(enum.StrEnum):
     SYSTEM = "system"  # the validation worker

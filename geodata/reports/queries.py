@@ -10,6 +10,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, aliased
 
 from geodata.models import (
+    PUBLIC_REPORT_STATUSES,
     SRID,
     AdminArea,
     AreaLevel,
@@ -114,7 +115,11 @@ def list_reports(
     limit: int = 50,
     offset: int = 0,
 ) -> Page:
-    stmt = _report_select().order_by(Report.received_at.desc(), Report.id.desc())
+    stmt = (
+        _report_select()
+        .where(Report.status.in_(PUBLIC_REPORT_STATUSES))
+        .order_by(Report.received_at.desc(), Report.id.desc())
+    )
     if bbox is not None:
         stmt = stmt.where(Report.geom.intersects(_envelope(bbox)))
     if status is not None:

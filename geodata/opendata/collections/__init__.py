@@ -6,9 +6,10 @@ expressions listed here ever leave the database, so private columns (``report.re
 accident: they are simply never selected.
 """
 
+from geodata.models import PUBLIC_REPORT_STATUSES
 from geodata.opendata.collections.base import Collection, Filter, SQLExpression
 from geodata.opendata.collections.districts import districts
-from geodata.opendata.collections.reports import PUBLIC_REPORT_STATUSES, reports
+from geodata.opendata.collections.reports import reports
 from geodata.opendata.collections.water import water_sources, water_systems
 
 COLLECTIONS: dict[str, Collection] = {

@@ -5,7 +5,14 @@ from __future__ import annotations
 from sqlalchemy import func
 from sqlalchemy.orm import aliased
 
-from geodata.models import AdminArea, Report, ReportCategory, ReportStatus, WaterSource, WaterSystem
+from geodata.models import (
+    PUBLIC_REPORT_STATUSES,
+    AdminArea,
+    Report,
+    ReportCategory,
+    WaterSource,
+    WaterSystem,
+)
 from geodata.opendata.collections.base import (
     AREA_TYPES,
     Collection,
@@ -16,17 +23,6 @@ from geodata.opendata.collections.base import (
 )
 from geodata.opendata.licences import PROJECT_ATTRIBUTION
 from geodata.opendata.privacy import mask_contacts_sql
-
-# Reports enter the public map once validation accepted them. 'received' ones are unchecked (may
-# be spam or out of area) and 'rejected' ones were judged spam, duplicate or out of area: neither
-# is published as a feature.
-PUBLIC_REPORT_STATUSES: tuple[ReportStatus, ...] = (
-    ReportStatus.VALIDATED,
-    ReportStatus.ACKNOWLEDGED,
-    ReportStatus.IN_PROGRESS,
-    ReportStatus.RESOLVED,
-    ReportStatus.CLOSED,
-)
 
 
 def reports() -> Collection:
