@@ -5,12 +5,12 @@ RUN apt-get update -qq \
     && apt-get install -y -qq --no-install-recommends nodejs npm curl \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md constraints.txt ./
 COPY geodata ./geodata
 COPY api ./api
 COPY worker ./worker
 COPY web ./web
-RUN pip install -q . \
+RUN pip install -q -c constraints.txt . \
     && if [ -f web/package.json ]; then npm ci --prefix web --no-audit --no-fund || npm install --prefix web --no-audit --no-fund; fi
 RUN useradd --system --home /app yaku && mkdir -p /app/var && chown -R yaku /app/var
 USER yaku

@@ -67,11 +67,13 @@ ensure_python() {
   [ -x .venv/bin/python ] || python3 -m venv .venv
   local stamp=.venv/.yaku-installed
   local wanted
-  wanted=$(sha256sum pyproject.toml | cut -d' ' -f1)
+  wanted=$(cat pyproject.toml constraints.txt | sha256sum | cut -d' ' -f1)
   if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
-    log "installing Python dependencies into .venv"
+    # constraints.txt pins every package to the versions the suite was run with; refresh it
+    # with `.venv/bin/pip freeze --exclude-editable > constraints.txt` after a change.
+    log "installing Python dependencies into .venv (pinned by constraints.txt)"
     .venv/bin/python -m pip install -q --upgrade pip
-    .venv/bin/python -m pip install -q -e ".[dev]"
+    .venv/bin/python -m pip install -q -c constraints.txt -e ".[dev]"
     echo "$wanted" > "$stamp"
   fi
 }
