@@ -13,7 +13,12 @@ from geodata.i18n import normalize_language
 
 
 def get_session() -> Iterator[Session]:
-    """Commit when the route returns, roll back when it raises."""
+    """The request's one transaction: commit when the route returns, roll back when it raises.
+
+    Used with ``scope="function"`` so the commit happens before the response is sent (a client
+    told 200 can rely on it); jobs buffered with ``geodata.jobs`` leave after that commit.
+    Inner code flushes, never commits.
+    """
     session = get_sessionmaker()()
     try:
         yield session
@@ -41,6 +46,6 @@ def get_language(
     return normalize_language(lang or request.headers.get("accept-language"))
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
-ReadSessionDep = Annotated[Session, Depends(get_read_session)]
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+ReadSessionDep = Annotated[Session, Depends(get_read_session, scope="function")]
 LanguageDep = Annotated[str, Depends(get_language)]

@@ -60,9 +60,7 @@ async def http_error_handler(request: Request, exc: Exception) -> JSONResponse:
 async def unexpected_error_handler(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     language = request_language(request)
-    message = translate(
-        "Internal error. The team has been notified; please try again later.", language
-    )
+    message = translate("Internal error. It was logged; please try again later.", language)
     return JSONResponse(error_body("internal_error", message), status_code=500)
 
 

@@ -1,4 +1,4 @@
-"""Report intake shared by the adapters (REST, Open311): parse, store, commit, enqueue."""
+"""Report intake shared by the adapters (REST, Open311): parse, store, enqueue after commit."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
-from api.queue import enqueue_validation
 from api.schemas.reports import ReportIn
+from geodata import jobs
 from geodata.errors import PayloadTooLarge
 from geodata.media import StoredPhoto, store_photo
 from geodata.reports.intake import Accepted, NewReport, submit_report
@@ -101,13 +101,13 @@ def store_report_photo(photo: bytes | None) -> StoredPhoto | None:
 def accept_report(
     session: Session, payload: ReportIn, photo: bytes | None, language: str, client: str | None
 ) -> Accepted:
-    """Intake on a SQLAlchemy session (used by other adapters): store, commit, then enqueue."""
+    """Intake on the request's session (other adapters): store; validation is enqueued when
+    the request's transaction commits."""
     accepted = submit_report(
         session, new_report(payload, store_report_photo(photo), language, client)
     )
-    session.commit()
     if accepted.created:
-        enqueue_validation(accepted.id)
+        jobs.enqueue(session, jobs.VALIDATE_REPORTS, [accepted.id])
     return accepted
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 
+from api import queue
 from api.errors import install_error_handlers
 from api.routers import catalog, downloads, health, ogc, open311, reports
 from web import routes as web_routes
@@ -22,6 +23,7 @@ def create_app() -> FastAPI:
         redoc_url="/api/redoc",
         openapi_url="/api/openapi.json",
     )
+    queue.install()
     install_error_handlers(app)
     app.add_middleware(GZipMiddleware, minimum_size=1000)
     app.include_router(health.router)

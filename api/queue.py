@@ -1,8 +1,9 @@
 """Talk to the Celery workers by task name only: the API never imports worker task modules.
 
-Validation is enqueued after commit through an in-process outbox that batches ids and sends
-them from a background thread with a publisher that fails fast: a request never waits on Redis,
-and reports whose send failed stay ``received`` for the periodic sweep (``reports.sweep``).
+Jobs buffered during a request (``geodata.jobs``) are handed, once the transaction has
+committed, to an in-process outbox that sends them from a background thread with a publisher
+that fails fast: a request never waits on Redis. A job whose send failed is recovered from the
+database by its sweep (reports still ``received``: ``reports.sweep``).
 """
 
 from __future__ import annotations
@@ -10,14 +11,15 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Sequence
 from functools import lru_cache
 
 from celery import Celery
 
+from geodata import jobs
 from geodata.settings import get_settings
 
 log = logging.getLogger(__name__)
-VALIDATE_BATCH_TASK = "reports.validate_batch"
 
 
 @lru_cache
@@ -32,13 +34,12 @@ def workers_answering(timeout: float = 1.0) -> list[str]:
     return sorted(name for reply in replies for name in reply)
 
 
-# --- enqueue after commit, failing fast --------------------------------------------------------
+# --- send after commit, failing fast -----------------------------------------------------------
 
 
-@lru_cache
-def _broker() -> Celery:
+def fail_fast_publisher(redis_url: str) -> Celery:
     """A publisher that gives up at once: no reconnect loop, short socket timeouts."""
-    app = Celery("yaku-intake", broker=str(get_settings().redis_url))
+    app = Celery("yaku-api-publisher", broker=redis_url)
     app.conf.broker_connection_retry_on_startup = False
     app.conf.broker_connection_timeout = 0.1
     app.conf.broker_transport_options = {
@@ -50,8 +51,13 @@ def _broker() -> Celery:
     return app
 
 
+@lru_cache
+def _broker() -> Celery:
+    return fail_fast_publisher(str(get_settings().redis_url))
+
+
 class _Breaker:
-    """After a failed send, skip sends for a moment: the sweep will pick those reports up."""
+    """After a failed send, skip sends for a moment: the sweeps will pick that work up."""
 
     def __init__(self, pause_seconds: float = 2.0) -> None:
         self.pause_seconds = pause_seconds
@@ -64,24 +70,24 @@ class _Breaker:
         self._open_until = time.monotonic() + self.pause_seconds
 
 
-class ValidationOutbox:
-    """Committed report ids, sent to the workers in small batches by a background thread.
+class Outbox:
+    """Committed jobs, sent to the workers by a background thread in merged batches.
 
-    The request never waits on Redis. Ids still here when a process dies, or whose send failed,
-    stay ``received`` in the database and are re-enqueued by the periodic sweep.
+    A burst of intakes becomes one ``reports.validate_batch`` message per ``linger_seconds``.
+    Jobs still here when a process dies, or whose send failed, are recovered by the sweeps.
     """
 
     def __init__(self, max_batch: int = 200, linger_seconds: float = 0.05) -> None:
         self.max_batch = max_batch
         self.linger_seconds = linger_seconds
         self.breaker = _Breaker()
-        self._ids: list[int] = []
+        self._jobs: list[jobs.Job] = []
         self._ready = threading.Condition()
         self._thread: threading.Thread | None = None
 
-    def add(self, report_id: int) -> None:
+    def add(self, new: Sequence[jobs.Job]) -> None:
         with self._ready:
-            self._ids.append(report_id)
+            self._jobs.extend(new)
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._run, name="yaku-outbox", daemon=True)
                 self._thread.start()
@@ -90,28 +96,34 @@ class ValidationOutbox:
     def _run(self) -> None:
         while True:
             with self._ready:
-                while not self._ids:
+                while not self._jobs:
                     self._ready.wait()
             time.sleep(self.linger_seconds)  # let a burst gather into one message
             with self._ready:
-                batch, self._ids = self._ids[: self.max_batch], self._ids[self.max_batch :]
-            self.send(batch)
+                taken, self._jobs = self._jobs, []
+            for job in jobs.coalesce(taken, self.max_batch):
+                self.send(job)
 
-    def send(self, batch: list[int]) -> bool:
-        if not batch or not self.breaker.allow():
+    def send(self, job: jobs.Job) -> bool:
+        if not self.breaker.allow():
             return False
         try:
-            _broker().send_task(VALIDATE_BATCH_TASK, args=[batch], retry=False, ignore_result=True)
-        except Exception as exc:  # any broker failure: the sweep re-enqueues these reports
+            _broker().send_task(job.name, args=list(job.args), retry=False, ignore_result=True)
+        except Exception as exc:  # any broker failure: the sweeps recover this work
             self.breaker.trip()
-            log.warning("%d reports not enqueued (%s); the sweep will", len(batch), exc)
+            log.warning("%s not sent (%s); its sweep will recover it", job.name, exc)
             return False
         return True
 
 
-_outbox = ValidationOutbox()
+_outbox = Outbox()
+
+
+def install() -> None:
+    """Make this process's committed jobs travel through the outbox (called by create_app)."""
+    jobs.set_dispatcher(_outbox.add)
 
 
 def enqueue_validation(report_id: int) -> None:
-    """Hand a committed report to validation (asynchronously; never raises)."""
-    _outbox.add(report_id)
+    """Hand a report committed outside any session (the autocommit intake) to validation."""
+    jobs.dispatch([jobs.Job(jobs.VALIDATE_REPORTS, ([report_id],))])

@@ -16,8 +16,6 @@ from sqlalchemy.orm import Session
 
 from geodata.i18n import translate
 from geodata.models import (
-    OPEN_REPORT_STATUSES,
-    PUBLIC_REPORT_STATUSES,
     AdminArea,
     Parameter,
     Provider,
@@ -27,6 +25,7 @@ from geodata.models import (
     ReportUpdate,
 )
 from geodata.opendata.privacy import mask_contacts
+from geodata.reports import statuses
 
 # Service names, as msgids translated by the catalogue (Spanish by default).
 SERVICE_NAMES: dict[ReportCategory, str] = {
@@ -66,7 +65,7 @@ DEFAULT_WINDOW_DAYS = 90  # GeoReport v2: "the default should be the past 90 day
 
 def open311_status(status: ReportStatus | str) -> str:
     """GeoReport v2 knows only 'open' and 'closed'; rejected reports are closed."""
-    return "open" if ReportStatus(status) in OPEN_REPORT_STATUSES else "closed"
+    return "open" if statuses.is_open(status) else "closed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,7 +203,7 @@ def _to_public(row: Any) -> PublicRequest:
 
 def find_requests(session: Session, filters: RequestFilters, now: datetime) -> list[PublicRequest]:
     stmt = _public_select()
-    stmt = stmt.where(Report.status.in_(PUBLIC_REPORT_STATUSES))
+    stmt = stmt.where(Report.status.in_(statuses.PUBLIC))
     if filters.ids:
         stmt = stmt.where(Report.tracking_code.in_(filters.ids))
     else:

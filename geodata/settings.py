@@ -44,6 +44,14 @@ class Settings(BaseSettings):
     duplicate_distance_m: float = Field(default=500.0, gt=0)
     duplicate_window_hours: float = Field(default=72.0, gt=0)
     reporter_rate_limit_per_hour: int = Field(default=20, gt=0)
+    acknowledge_within_hours: float = Field(
+        default=72.0, gt=0, description="Time a body has to acknowledge a report."
+    )
+    urgent_acknowledge_within_hours: float = Field(
+        default=24.0,
+        gt=0,
+        description="The same for urgent reports (contamination, no water, a red reading).",
+    )
     evidence_max_age_days: int = Field(
         default=90, gt=0, description="Older evidence turns a green status yellow."
     )

@@ -336,22 +336,6 @@ def test_error_messages_are_translated(client: TestClient) -> None:
     assert unknown.json()["error"]["message"] == "No existe la colección 'lagos'."
 
 
-def test_every_open_data_message_has_a_spanish_translation() -> None:
-    import re
-    from pathlib import Path
-
-    from geodata.i18n import translate
-
-    root = Path(__file__).resolve().parent.parent / "geodata" / "opendata"
-    source = "\n".join(p.read_text() for p in [root / "params.py", root / "errors.py"])
-    # Join implicitly concatenated string literals, then collect the msgids.
-    joined = re.sub(r'"\s*\n\s*"', "", source)
-    msgids = re.findall(r'(?:message = |BadParameter\(\s*)"([^"]+)"', joined)
-    assert len(msgids) > 15
-    untranslated = [m for m in msgids if translate(m, "es") == m]
-    assert untranslated == []
-
-
 # /ats/core/fc-op (404), /ats/core/f-op (404)
 def test_unknown_collection_and_feature_are_404(client: TestClient) -> None:
     assert client.get("/ogc/collections/rivers").status_code == 404

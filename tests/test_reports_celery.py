@@ -15,7 +15,6 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
-from celery import Celery
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, delete, func, select, text, update
 from sqlalchemy.orm import Session
@@ -209,19 +208,6 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def dead_end_broker(url: str) -> Celery:
-    app = Celery("yaku-intake-test", broker=url)
-    app.conf.broker_connection_retry_on_startup = False
-    app.conf.broker_connection_timeout = 0.1
-    app.conf.broker_transport_options = {
-        "max_retries": 0,
-        "socket_connect_timeout": 0.1,
-        "socket_timeout": 0.25,
-        "retry_on_timeout": False,
-    }
-    return app
-
-
 def test_redis_stopped_during_intake_loses_nothing(
     live: TestClient, created: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -236,7 +222,7 @@ def test_redis_stopped_during_intake_loses_nothing(
         stderr=subprocess.DEVNULL,
     )
     try:
-        broker = dead_end_broker(f"redis://127.0.0.1:{port}/0")
+        broker = intake_queue.fail_fast_publisher(f"redis://127.0.0.1:{port}/0")
         wait_for(lambda: _pings(port), timeout=10)
         monkeypatch.setattr(intake_queue, "_broker", lambda: broker)
         timings = []

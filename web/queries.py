@@ -8,16 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import Session
 
+from geodata.bbox import BBox
 from geodata.models import (
-    PUBLIC_OPEN_REPORT_STATUSES,
-    SRID,
     AdminArea,
     AreaLevel,
     Provider,
@@ -26,6 +23,8 @@ from geodata.models import (
     WaterStatus,
     WaterSystem,
 )
+from geodata.reports import statuses
+from geodata.reports.routing import district_atm
 
 COLOURS = (WaterStatus.GREEN, WaterStatus.YELLOW, WaterStatus.RED, WaterStatus.GREY)
 CLUSTER_CELL_PX = 56  # grid cell of server-side clustering, in screen pixels
@@ -40,30 +39,6 @@ DISTRICT_DECIMALS = 3
 PointModel = type[WaterSystem] | type[WaterSource]
 
 
-@dataclass(frozen=True, slots=True)
-class BBox:
-    west: float
-    south: float
-    east: float
-    north: float
-
-    @classmethod
-    def parse(cls, text: str) -> BBox:
-        """``west,south,east,north`` in lon/lat; raises ValueError when malformed."""
-        parts = [float(p) for p in text.split(",")]
-        if len(parts) != 4 or not all(math.isfinite(p) for p in parts):
-            raise ValueError("bbox needs four finite numbers")
-        west, south, east, north = parts
-        west, east = max(west, -180.0), min(east, 180.0)
-        south, north = max(south, -90.0), min(north, 90.0)
-        if west >= east or south >= north:
-            raise ValueError("bbox must be west,south,east,north with west<east, south<north")
-        return cls(west, south, east, north)
-
-    def envelope(self) -> Any:
-        return func.ST_MakeEnvelope(self.west, self.south, self.east, self.north, SRID)
-
-
 def data_version(session: Session) -> str:
     """A short hash that changes whenever anything the map shows changes."""
     parts: list[Any] = []
@@ -74,7 +49,7 @@ def data_version(session: Session) -> str:
         parts.extend(str(v) for v in row)
     reports = session.execute(
         select(func.count(), func.max(Report.updated_at), func.max(Report.id)).where(
-            Report.status.in_(PUBLIC_OPEN_REPORT_STATUSES)
+            Report.status.in_(statuses.LIVE)
         )
     ).one()
     parts.extend(str(v) for v in reports)
@@ -168,7 +143,7 @@ def viewport_features(session: Session, model: PointModel, bbox: BBox, zoom: int
         points = [_point_feature(c, x, y, str(s), kind) for c, x, y, s in rows]
         return {"type": "FeatureCollection", "zoom": zoom, "features": points}
     cell = cell_size_deg(zoom)
-    while (bbox.east - bbox.west) * (bbox.north - bbox.south) / (cell * cell) > MAX_CELLS:
+    while bbox.area_deg2 / (cell * cell) > MAX_CELLS:
         cell *= 2
     gx = func.floor(func.ST_X(model.geom) / cell)
     gy = func.floor(func.ST_Y(model.geom) / cell)
@@ -213,7 +188,7 @@ def open_reports_in(session: Session, bbox: BBox) -> dict[str, Any]:
             func.ST_Y(Report.geom),
         )
         .where(
-            Report.status.in_(PUBLIC_OPEN_REPORT_STATUSES),
+            Report.status.in_(statuses.LIVE),
             Report.geom.is_not(None),
             Report.geom.op("&&")(bbox.envelope()),
         )
@@ -251,12 +226,7 @@ def provider_contact(
         }
     has_contact = any(contact.get(k) for k in ("contact_name", "contact_phone", "contact_email"))
     if not has_contact and district_id is not None:
-        municipality = session.scalars(
-            select(Provider)
-            .where(Provider.district_id == district_id, Provider.kind == "municipality")
-            .order_by(Provider.id)
-            .limit(1)
-        ).first()
+        municipality = district_atm(session, district_id)
         if municipality is not None and (provider is None or municipality.id != provider.id):
             contact["fallback"] = municipality.name
             contact["fallback_phone"] = municipality.contact_phone
@@ -268,7 +238,7 @@ def open_reports_of(session: Session, model: PointModel, subject_id: int) -> lis
     column = Report.system_id if model is WaterSystem else Report.source_id
     rows = session.execute(
         select(Report.tracking_code, Report.category, Report.status, Report.received_at)
-        .where(column == subject_id, Report.status.in_(PUBLIC_OPEN_REPORT_STATUSES))
+        .where(column == subject_id, Report.status.in_(statuses.LIVE))
         .order_by(Report.received_at.desc())
         .limit(5)
     ).all()

@@ -16,23 +16,14 @@ from geodata.models import (
     Measurement,
     Parameter,
     Report,
-    ReportStatus,
     ReportUpdate,
     StatusChange,
     WaterSource,
     WaterSystem,
 )
 from geodata.opendata.privacy import mask_contacts
+from geodata.reports import statuses
 from web.queries import district_name, provider_contact
-
-# A system page lists reports once validated (spam and unchecked reports stay off it).
-LISTED_REPORT_STATUSES = (
-    ReportStatus.VALIDATED,
-    ReportStatus.ACKNOWLEDGED,
-    ReportStatus.IN_PROGRESS,
-    ReportStatus.RESOLVED,
-    ReportStatus.CLOSED,
-)
 
 
 def system_detail(session: Session, code: str) -> dict[str, Any] | None:
@@ -87,7 +78,7 @@ def listed_reports(session: Session, system_id: int) -> list[Report]:
     return list(
         session.scalars(
             select(Report)
-            .where(Report.system_id == system_id, Report.status.in_(LISTED_REPORT_STATUSES))
+            .where(Report.system_id == system_id, Report.status.in_(statuses.PUBLIC))
             .order_by(Report.received_at.desc())
             .limit(30)
         )

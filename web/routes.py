@@ -13,7 +13,9 @@ from starlette.routing import Mount, Router
 from starlette.staticfiles import StaticFiles
 
 from api.deps import SessionDep
+from geodata.bbox import BBox, parse_bbox
 from geodata.models import WaterSource, WaterSystem
+from geodata.reports.errors import SystemOrSourceNotFound
 from geodata.settings import get_settings
 from web import queries, records
 from web.i18n import LANGUAGE_COOKIE, choose_language
@@ -84,16 +86,10 @@ def map_page(
     return html_page(rendered.html, language, remember=lang is not None, etag=etag)
 
 
-def _bbox(text: str) -> queries.BBox | None:
-    try:
-        return queries.BBox.parse(text)
-    except ValueError:
-        return None
-
-
-def _bad_request(message: str) -> Response:
-    body = {"error": {"code": "invalid_input", "message": message}}
-    return Response(orjson.dumps(body), status_code=422, media_type="application/json")
+def _viewport(text: str) -> BBox:
+    box = parse_bbox(text, clamp=True)
+    assert box is not None
+    return box
 
 
 @router.get("/map/data")
@@ -105,9 +101,7 @@ def map_data(
     layer: Annotated[str, Query(pattern="^(systems|sources)$")] = "systems",
 ) -> Response:
     """Systems or sources in the viewport: server-side clusters with colour counts, or points."""
-    box = _bbox(bbox)
-    if box is None:
-        return _bad_request("bbox must be west,south,east,north")
+    box = _viewport(bbox)
     version = queries.data_version(session)
     etag = f'"{version}-{layer}-{zoom}-{bbox}"'
     if request.headers.get("if-none-match") == etag:
@@ -120,9 +114,7 @@ def map_data(
 def map_reports(
     request: Request, session: SessionDep, bbox: Annotated[str, Query(max_length=120)]
 ) -> Response:
-    box = _bbox(bbox)
-    if box is None:
-        return _bad_request("bbox must be west,south,east,north")
+    box = _viewport(bbox)
     etag = f'"{queries.data_version(session)}-reports-{bbox}"'
     return json_response(queries.open_reports_in(session, box), request, etag)
 
@@ -140,8 +132,7 @@ def map_districts(request: Request, session: SessionDep) -> Response:
 def map_popup(request: Request, session: SessionDep, code: str) -> Response:
     data = queries.popup_data(session, code)
     if data is None:
-        body = {"error": {"code": "not_found", "message": "unknown code"}}
-        return Response(orjson.dumps(body), status_code=404, media_type="application/json")
+        raise SystemOrSourceNotFound()
     return json_response(data, request, f'"{queries.data_version(session)}-{code}"', max_age=30)
 
 

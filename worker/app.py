@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from celery import Celery
 from kombu import Exchange, Queue
 
+from geodata import jobs
 from geodata.settings import get_settings
 
 TASK_MODULES = [
@@ -40,13 +43,22 @@ def create_celery() -> Celery:
         task_routes={"aggregate.*": {"queue": "aggregate"}},
         beat_schedule={
             # Re-enqueue reports left 'received' (Redis outage, killed worker): nothing is lost.
-            "sweep-unprocessed-reports": {"task": "reports.sweep", "schedule": 30.0},
+            "sweep-unprocessed-reports": {"task": jobs.SWEEP_REPORTS, "schedule": 30.0},
             # Full recompute of statuses and district indicators; must equal the incremental one.
-            "recompute-all-statuses": {"task": "aggregate.recompute_all", "schedule": 600.0},
-            "publish-downloads": {"task": "publish.downloads", "schedule": 900.0},
+            "recompute-all-statuses": {"task": jobs.RECOMPUTE_ALL, "schedule": 600.0},
+            "publish-downloads": {"task": jobs.PUBLISH_DOWNLOADS, "schedule": 900.0},
         },
     )
     return app
 
 
 celery_app = create_celery()
+
+
+def send_jobs(committed: Sequence[jobs.Job]) -> None:
+    """The worker's way of sending jobs buffered by its tasks' transactions (after commit)."""
+    for job in committed:
+        celery_app.send_task(job.name, args=list(job.args), ignore_result=True)
+
+
+jobs.set_dispatcher(send_jobs)

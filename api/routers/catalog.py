@@ -8,8 +8,8 @@ from fastapi import APIRouter, Query
 from sqlalchemy import select
 
 from api.deps import ReadSessionDep
-from api.routers.reports import parse_bbox
 from api.schemas.responses import JSON
+from geodata.bbox import parse_bbox
 from geodata.models import Parameter, ReportCategory, WaterStatus
 from geodata.reports import queries
 from geodata.reports.status_rules import rule_text

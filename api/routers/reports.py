@@ -36,10 +36,10 @@ from api.intake import (
 from api.queue import enqueue_validation
 from api.schemas.reports import IDEMPOTENCY_KEY_PATTERN, ReportIn
 from api.schemas.responses import JSON
+from geodata.bbox import parse_bbox
 from geodata.errors import InvalidInput, NotFound
 from geodata.models import ReportCategory, ReportStatus
 from geodata.reports import queries
-from geodata.reports.queries import BBox
 from geodata.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -138,18 +138,6 @@ async def create_report(request: Request) -> JSON:
 
 
 # --- reading -----------------------------------------------------------------------------------
-
-
-def parse_bbox(value: str | None) -> BBox | None:
-    if value is None:
-        return None
-    try:
-        parts = tuple(float(p) for p in value.split(","))
-    except ValueError:
-        parts = ()
-    if len(parts) != 4 or not (parts[0] <= parts[2] and parts[1] <= parts[3]):
-        raise InvalidInput("bbox must be minLon,minLat,maxLon,maxLat.")
-    return parts[0], parts[1], parts[2], parts[3]
 
 
 @router.get("", summary="Public list of reports", response_class=JSON)

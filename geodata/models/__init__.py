@@ -1,11 +1,17 @@
 """All ORM models; importing this package registers every table on ``Base.metadata``."""
 
+from geodata.models.accounts import (
+    Account,
+    ApiKey,
+    AuditEvent,
+    AuthSession,
+    Membership,
+    OneTimeCode,
+)
 from geodata.models.areas import AdminArea
 from geodata.models.base import SRID, Base
+from geodata.models.desk import AnswerLink, ResponseTemplate
 from geodata.models.enums import (
-    OPEN_REPORT_STATUSES,
-    PUBLIC_OPEN_REPORT_STATUSES,
-    PUBLIC_REPORT_STATUSES,
     ActorKind,
     AreaLevel,
     Compliance,
@@ -15,12 +21,13 @@ from geodata.models.enums import (
     ProviderKind,
     ReportCategory,
     ReportStatus,
+    Role,
     SamplePoint,
     SourceType,
     SystemType,
     WaterStatus,
 )
-from geodata.models.indicators import DistrictIndicator, StatusChange
+from geodata.models.indicators import DistrictIndicator, ProviderIndicator, StatusChange
 from geodata.models.measurements import Measurement, Parameter
 from geodata.models.provenance import Dataset
 from geodata.models.providers import Provider
@@ -28,13 +35,15 @@ from geodata.models.reports import Report, ReportUpdate
 from geodata.models.water import WaterSource, WaterSystem
 
 __all__ = [
-    "OPEN_REPORT_STATUSES",
-    "PUBLIC_OPEN_REPORT_STATUSES",
-    "PUBLIC_REPORT_STATUSES",
     "SRID",
+    "Account",
     "ActorKind",
     "AdminArea",
+    "AnswerLink",
+    "ApiKey",
     "AreaLevel",
+    "AuditEvent",
+    "AuthSession",
     "Base",
     "Compliance",
     "Dataset",
@@ -43,13 +52,18 @@ __all__ = [
     "MeasuredBy",
     "Measurement",
     "MeasurementMethod",
+    "Membership",
+    "OneTimeCode",
     "Parameter",
     "Provider",
+    "ProviderIndicator",
     "ProviderKind",
     "Report",
     "ReportCategory",
     "ReportStatus",
     "ReportUpdate",
+    "ResponseTemplate",
+    "Role",
     "SamplePoint",
     "SourceType",
     "StatusChange",

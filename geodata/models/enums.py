@@ -73,40 +73,24 @@ class ReportStatus(enum.StrEnum):
     RESOLVED = "resolved"
     CLOSED = "closed"
 
-    @property
-    def is_open(self) -> bool:
-        return self in OPEN_REPORT_STATUSES
-
-
-OPEN_REPORT_STATUSES = frozenset(
-    {
-        ReportStatus.RECEIVED,
-        ReportStatus.VALIDATED,
-        ReportStatus.ACKNOWLEDGED,
-        ReportStatus.IN_PROGRESS,
-    }
-)
-
-# What the public sees in lists, maps, feeds and open data: reports validation accepted.
-# 'received' ones are unchecked (spam, out of area) and 'rejected' ones were refused; their
-# reporter still follows them by tracking code.
-PUBLIC_REPORT_STATUSES: tuple[ReportStatus, ...] = (
-    ReportStatus.VALIDATED,
-    ReportStatus.ACKNOWLEDGED,
-    ReportStatus.IN_PROGRESS,
-    ReportStatus.RESOLVED,
-    ReportStatus.CLOSED,
-)
-PUBLIC_OPEN_REPORT_STATUSES: tuple[ReportStatus, ...] = tuple(
-    s for s in PUBLIC_REPORT_STATUSES if s in OPEN_REPORT_STATUSES
-)
-
 
 class ActorKind(enum.StrEnum):
-    SYSTEM = "system"  # the validation worker
+    SYSTEM = "system"  # the validation worker, the overdue check
     CITIZEN = "citizen"
-    PROVIDER = "provider"
-    AUTHORITY = "authority"
+    PROVIDER = "provider"  # staff of a JASS, EPS or the district's ATM, or its signed link
+    AUTHORITY = "authority"  # health surveillance (DIRESA)
+    MODERATOR = "moderator"  # moderators and administrators
+
+
+class Role(enum.StrEnum):
+    """What a member of staff may see and do (``geodata/accounts/scope.py``)."""
+
+    ADMINISTRATOR = "administrator"  # everything, and accounts and roles
+    MODERATOR = "moderator"  # every report: reject spam, merge duplicates, reassign
+    PROVIDER_STAFF = "provider_staff"  # a JASS or EPS: the reports of its systems
+    ATM_STAFF = "atm_staff"  # a district's ATM: every system and report of the district
+    HEALTH = "health"  # DIRESA: reads everything with private fields; notes and lab results
+    ANALYST = "analyst"  # reads everything except reporters' private fields; changes nothing
 
 
 class MeasurementMethod(enum.StrEnum):

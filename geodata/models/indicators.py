@@ -54,7 +54,34 @@ class DistrictIndicator(Base):
     grey: Mapped[int] = mapped_column(default=0)
     open_reports: Mapped[int] = mapped_column(default=0)
     median_hours_to_acknowledge: Mapped[float | None] = mapped_column(Float)
+    median_hours_to_resolve: Mapped[float | None] = mapped_column(Float)
+    overdue_reports: Mapped[int] = mapped_column(default=0, server_default="0")
     computed_at: Mapped[datetime] = created_at_column()
 
     def share(self, colour: WaterStatus) -> float:
         return getattr(self, colour.value) / self.systems if self.systems else 0.0
+
+
+class ProviderIndicator(Base):
+    """How a body answers: reports it holds, how fast it acknowledges and resolves them."""
+
+    __tablename__ = "provider_indicator"
+    __table_args__ = (
+        CheckConstraint(
+            "received_reports >= 0 AND open_reports >= 0 AND overdue_reports >= 0 "
+            "AND acknowledged_in_time >= 0 AND resolved_reports >= 0",
+            name="counts_non_negative",
+        ),
+    )
+
+    provider_id: Mapped[int] = mapped_column(
+        ForeignKey("provider.id", ondelete="CASCADE"), primary_key=True
+    )
+    received_reports: Mapped[int] = mapped_column(default=0, doc="Validated reports routed to it.")
+    open_reports: Mapped[int] = mapped_column(default=0)
+    overdue_reports: Mapped[int] = mapped_column(default=0, doc="Open and past their due time.")
+    acknowledged_in_time: Mapped[int] = mapped_column(default=0)
+    resolved_reports: Mapped[int] = mapped_column(default=0)
+    median_hours_to_acknowledge: Mapped[float | None] = mapped_column(Float)
+    median_hours_to_resolve: Mapped[float | None] = mapped_column(Float)
+    computed_at: Mapped[datetime] = created_at_column()

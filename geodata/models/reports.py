@@ -31,6 +31,11 @@ class Report(Base):
             "received_at",
             postgresql_where=text("status = 'received'"),
         ),
+        Index(
+            "ix_report_awaiting_answer",
+            "due_at",
+            postgresql_where=text("status = 'validated' AND overdue_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
@@ -74,6 +79,9 @@ class Report(Base):
     reporter_fingerprint: Mapped[str | None] = mapped_column(
         String(64), index=True, doc="Salted hash of device id or contact, for rate limiting."
     )
+    network_fingerprint: Mapped[str | None] = mapped_column(
+        String(64), doc="Salted hash of the network address it came from (corroboration)."
+    )
     received_at: Mapped[datetime] = created_at_column()
     validated_at: Mapped[datetime | None]
     acknowledged_at: Mapped[datetime | None]
@@ -81,8 +89,24 @@ class Report(Base):
     delivered_at: Mapped[datetime | None] = mapped_column(
         doc="When the responsible provider was notified (separate from the public status)."
     )
+    closed_at: Mapped[datetime | None]
+    is_urgent: Mapped[bool] = mapped_column(
+        default=False, server_default="false", doc="Suspected contamination, no water, red reading."
+    )
+    due_at: Mapped[datetime | None] = mapped_column(
+        doc="When the responsible body must have acknowledged it (set at validation)."
+    )
+    overdue_at: Mapped[datetime | None] = mapped_column(
+        doc="When it was found unacknowledged past due_at and escalated to the district's ATM."
+    )
+    confirmed_at: Mapped[datetime | None] = mapped_column(
+        doc="When the responsible body confirmed the problem (it then counts for the colour)."
+    )
     enqueued_at: Mapped[datetime | None]
     validation_attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    validation_error: Mapped[str | None] = mapped_column(
+        Text, doc="Why validation failed every time (shown to moderators)."
+    )
     updated_at: Mapped[datetime] = created_at_column()
 
     updates: Mapped[list[ReportUpdate]] = relationship(
@@ -106,6 +130,18 @@ class ReportUpdate(Base):
     actor_kind: Mapped[ActorKind] = mapped_column(str_enum(ActorKind, "actor_kind"))
     actor_name: Mapped[str | None] = mapped_column(
         String(200), doc="Organisation or role that acted; never a citizen's name."
+    )
+    actor_role: Mapped[str | None] = mapped_column(String(40), doc="Role the person acted in.")
+    account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("account.id", ondelete="SET NULL"),
+        index=True,
+        doc="The person who acted (private: public answers carry the body's name).",
+    )
+    provider_id: Mapped[int | None] = mapped_column(
+        ForeignKey("provider.id", ondelete="SET NULL"), doc="The body the person acted for."
+    )
+    channel: Mapped[str] = mapped_column(
+        String(20), default="system", server_default="system", doc="desk, api, link, worker..."
     )
     note: Mapped[str | None] = mapped_column(Text)
     is_public: Mapped[bool] = mapped_column(default=True, server_default="true")

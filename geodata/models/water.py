@@ -28,6 +28,10 @@ class StatusMixin:
     )
     status_reason: Mapped[str | None] = mapped_column(Text)
     status_updated_at: Mapped[datetime | None]
+    # An unconfirmed citizen alert: one report of a serious problem, shown at once with its
+    # health advice while the colour waits for official evidence, corroboration or the body.
+    alert_category: Mapped[str | None] = mapped_column(String(40))
+    alert_since: Mapped[datetime | None]
 
     @declared_attr.directive
     @classmethod
@@ -41,6 +45,9 @@ class StatusMixin:
                 name="evidence_has_date",
             ),
             CheckConstraint("ST_IsValid(geom)", name="geom_valid"),
+            CheckConstraint(
+                "(alert_category IS NULL) = (alert_since IS NULL)", name="alert_has_date"
+            ),
         )
 
 

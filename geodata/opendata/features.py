@@ -31,12 +31,11 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
+from geodata.bbox import BBox, parse_bbox
 from geodata.models import SRID
 from geodata.opendata.collections import COLLECTIONS, Collection
 from geodata.opendata.params import (
-    BBox,
     Interval,
-    parse_bbox,
     parse_choice,
     parse_datetime,
     parse_limit,

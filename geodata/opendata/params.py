@@ -1,4 +1,5 @@
-"""Parsing of the OGC API - Features query parameters: bbox, datetime, limit, offset.
+"""Parsing of the OGC API - Features query parameters: datetime, limit, offset (bbox is
+``geodata.bbox``, shared by every route).
 
 Every parser raises ``BadParameter`` with a message that names the parameter and the rule it
 broke, so a client gets a 400 it can act on, never a 500 (OGC API - Features Part 1, 7.15).
@@ -6,7 +7,6 @@ broke, so a client gets a 400 it can act on, never a 500 (OGC API - Features Par
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -23,52 +23,11 @@ _OPEN = {"", ".."}
 
 
 @dataclass(frozen=True, slots=True)
-class BBox:
-    minx: float
-    miny: float
-    maxx: float
-    maxy: float
-
-    def as_list(self) -> list[float]:
-        return [self.minx, self.miny, self.maxx, self.maxy]
-
-
-@dataclass(frozen=True, slots=True)
 class Interval:
     """A closed time interval; ``None`` ends are open. An instant has ``start == end``."""
 
     start: datetime | None
     end: datetime | None
-
-
-def parse_bbox(value: str | None) -> BBox | None:
-    """``minx,miny,maxx,maxy`` (or 6 numbers with heights, which are ignored) in CRS84."""
-    if value is None:
-        return None
-    parts = [p.strip() for p in value.split(",")]
-    if len(parts) not in (4, 6):
-        raise BadParameter(
-            "bbox must have 4 numbers (minx,miny,maxx,maxy) or 6 with heights, got {count}",
-            count=len(parts),
-        )
-    try:
-        numbers = [float(p) for p in parts]
-    except ValueError:
-        raise BadParameter("bbox must contain only numbers, got '{value}'", value=value) from None
-    if not all(math.isfinite(n) for n in numbers):
-        raise BadParameter("bbox must contain only numbers, got '{value}'", value=value)
-    if len(numbers) == 6:
-        numbers = [numbers[0], numbers[1], numbers[3], numbers[4]]
-    minx, miny, maxx, maxy = numbers
-    if not (-180 <= minx <= 180 and -180 <= maxx <= 180):
-        raise BadParameter("bbox longitudes must lie between -180 and 180")
-    if not (-90 <= miny <= 90 and -90 <= maxy <= 90):
-        raise BadParameter("bbox latitudes must lie between -90 and 90")
-    if minx > maxx:
-        raise BadParameter("bbox minx must not be greater than maxx")
-    if miny > maxy:
-        raise BadParameter("bbox miny must not be greater than maxy")
-    return BBox(minx, miny, maxx, maxy)
 
 
 def _moment(text: str, end_of_day: bool) -> datetime:

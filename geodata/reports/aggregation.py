@@ -28,7 +28,8 @@ from geodata.models import (
     WaterStatus,
     WaterSystem,
 )
-from geodata.reports.evidence import LIVE_REPORT_STATUSES, Subject, findings_for, survey_finding
+from geodata.reports import statuses
+from geodata.reports.evidence import Subject, findings_for, survey_finding
 from geodata.reports.status_rules import decide
 from geodata.settings import get_settings
 
@@ -143,7 +144,7 @@ def refresh_districts(session: Session, district_ids: Sequence[int], now: dateti
             select(Report.district_id, func.count())
             .where(
                 Report.district_id.in_(ids),
-                Report.status.in_(LIVE_REPORT_STATUSES),
+                Report.status.in_(statuses.LIVE),
                 Report.duplicate_of_id.is_(None),
             )
             .group_by(Report.district_id)

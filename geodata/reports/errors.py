@@ -25,6 +25,11 @@ class SourceNotFound(NotFound):
     message = "No water source has this code."
 
 
+class SystemOrSourceNotFound(NotFound):
+    code = "not_found"
+    message = "No water system or source has this code."
+
+
 class DistrictNotFound(NotFound):
     code = "district_not_found"
     message = "No district of La Libertad has this ubigeo."

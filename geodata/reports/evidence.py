@@ -21,22 +21,15 @@ from geodata.models import (
     Measurement,
     Report,
     ReportCategory,
-    ReportStatus,
     WaterSource,
     WaterStatus,
     WaterSystem,
 )
+from geodata.reports import statuses
 from geodata.reports.quality import colour_of
 from geodata.reports.status_rules import Finding
 
 Subject = type[WaterSystem] | type[WaterSource]
-
-# Statuses of a report that still describe the water (resolved and closed ones no longer do).
-LIVE_REPORT_STATUSES = (
-    ReportStatus.VALIDATED,
-    ReportStatus.ACKNOWLEDGED,
-    ReportStatus.IN_PROGRESS,
-)
 
 CATEGORY_FINDINGS: dict[ReportCategory, tuple[WaterStatus, str]] = {
     ReportCategory.NO_WATER: (WaterStatus.RED, "Reporte ciudadano: no hay agua"),
@@ -140,7 +133,7 @@ def _citizen(
     subject = _subject_column(model, Report)
     live = (
         subject.in_(subject_ids),
-        Report.status.in_(LIVE_REPORT_STATUSES),
+        Report.status.in_(statuses.LIVE),
         Report.received_at >= since,
     )
     found = []

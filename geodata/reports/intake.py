@@ -28,14 +28,14 @@ INSERT_REPORT = """
 INSERT INTO report (
     tracking_code, idempotency_key, content_hash, category, description, language, geom,
     location_code, submitted_measurements, status, photo_path, thumbnail_path,
-    reporter_contact, reporter_fingerprint, enqueued_at
+    reporter_contact, reporter_fingerprint, network_fingerprint, enqueued_at
 ) VALUES (
     %(tracking_code)s, %(idempotency_key)s, %(content_hash)s, %(category)s, %(description)s,
     %(language)s,
     CASE WHEN %(lon)s::float8 IS NULL THEN NULL
          ELSE ST_SetSRID(ST_MakePoint(%(lon)s::float8, %(lat)s::float8), 4326) END,
     %(location_code)s, %(measurements)s, 'received', %(photo_path)s, %(thumbnail_path)s,
-    %(contact)s, %(fingerprint)s, now()
+    %(contact)s, %(fingerprint)s, %(network)s, now()
 )
 ON CONFLICT DO NOTHING
 RETURNING id, tracking_code, status, received_at
@@ -96,6 +96,9 @@ class NewReport:
             "thumbnail_path": self.thumbnail_path,
             "contact": self.contact,
             "fingerprint": reporter_fingerprint(identity),
+            "network": (
+                reporter_fingerprint(f"net:{self.client_address}") if self.client_address else None
+            ),
         }
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.types import BigInteger, Float, String
 
 from geodata.models import SRID, Report, WaterSource, WaterSystem
+from geodata.reports import statuses
 from geodata.spatial import district_for
 
 EARTH_RADIUS_M = 6_371_008.8
@@ -99,7 +100,7 @@ _ORIGINALS = text(
             ) o
             WHERE o.id <> q.id
               AND o.category = q.category
-              AND o.status IN ('validated', 'acknowledged', 'in_progress')
+              AND o.status = ANY(:live)
               AND o.duplicate_of_id IS NULL
               AND o.received_at BETWEEN r.received_at - :window AND r.received_at + :window
             ORDER BY o.geom <-> r.geom, o.id
@@ -113,6 +114,7 @@ _ORIGINALS = text(
     bindparam("lons", type_=ARRAY(Float)),
     bindparam("lats", type_=ARRAY(Float)),
     bindparam("categories", type_=ARRAY(String)),
+    bindparam("live", type_=ARRAY(String)),
 )
 
 
@@ -139,6 +141,7 @@ def duplicate_originals(
             "window": window,
             "degrees": distance_m / METRES_PER_DEGREE_LOWER_BOUND,
             "metres": distance_m,
+            "live": statuses.values(statuses.LIVE),
         },
     ).all()
     from_database = {row.id: (row.distance, row.original) for row in rows}

@@ -9,9 +9,8 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, aliased
 
+from geodata.bbox import BBox
 from geodata.models import (
-    PUBLIC_REPORT_STATUSES,
-    SRID,
     AdminArea,
     AreaLevel,
     DistrictIndicator,
@@ -26,6 +25,7 @@ from geodata.models import (
     WaterSystem,
 )
 from geodata.opendata.privacy import mask_contacts
+from geodata.reports import statuses
 from geodata.reports.codes import normalize_tracking_code
 from geodata.reports.errors import (
     DistrictNotFound,
@@ -34,8 +34,6 @@ from geodata.reports.errors import (
     SystemNotFound,
 )
 
-BBox = tuple[float, float, float, float]
-
 
 @dataclass(frozen=True, slots=True)
 class Page:
@@ -43,10 +41,6 @@ class Page:
     total: int
     limit: int
     offset: int
-
-
-def _envelope(bbox: BBox) -> Any:
-    return func.ST_MakeEnvelope(*bbox, SRID)
 
 
 def _page(session: Session, stmt: Select[Any], limit: int, offset: int) -> tuple[list[Any], int]:
@@ -117,11 +111,11 @@ def list_reports(
 ) -> Page:
     stmt = (
         _report_select()
-        .where(Report.status.in_(PUBLIC_REPORT_STATUSES))
+        .where(Report.status.in_(statuses.PUBLIC))
         .order_by(Report.received_at.desc(), Report.id.desc())
     )
     if bbox is not None:
-        stmt = stmt.where(Report.geom.intersects(_envelope(bbox)))
+        stmt = stmt.where(Report.geom.intersects(bbox.envelope()))
     if status is not None:
         stmt = stmt.where(Report.status == status)
     if category is not None:
@@ -248,7 +242,7 @@ def _filtered(
     district: str | None,
 ) -> Select[Any]:
     if bbox is not None:
-        stmt = stmt.where(model.geom.intersects(_envelope(bbox)))
+        stmt = stmt.where(model.geom.intersects(bbox.envelope()))
     if status is not None:
         stmt = stmt.where(model.status == status)
     if district is not None:
@@ -316,8 +310,8 @@ def source_by_code(session: Session, code: str) -> dict[str, Any]:
 
 
 def _open_reports(session: Session, condition: Any) -> int:
-    live = (ReportStatus.VALIDATED, ReportStatus.ACKNOWLEDGED, ReportStatus.IN_PROGRESS)
-    return int(session.scalar(select(func.count()).where(condition, Report.status.in_(live))) or 0)
+    live = Report.status.in_(statuses.LIVE)
+    return int(session.scalar(select(func.count()).where(condition, live)) or 0)
 
 
 # --- districts -----------------------------------------------------------------------------

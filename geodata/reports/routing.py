@@ -1,13 +1,36 @@
-"""Who must answer a report: the linked system's provider, else the district's ATM."""
+"""Who must answer a report: the linked system's provider, else the district's ATM.
+
+``district_atms`` is the one rule for "the ATM of a district" (the provider flagged
+``is_district_atm``): routing, escalation, the map popup and the desk all ask it.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from geodata.models import Provider, ProviderKind, WaterSystem
+from geodata.models import Provider, WaterSystem
+
+
+def district_atms(session: Session, district_ids: Iterable[int] | None = None) -> dict[int, int]:
+    """district id -> provider id of its ATM (every district when ``district_ids`` is None)."""
+    stmt = select(Provider.district_id, Provider.id).where(Provider.is_district_atm.is_(True))
+    if district_ids is not None:
+        wanted = sorted(set(district_ids))
+        if not wanted:
+            return {}
+        stmt = stmt.where(Provider.district_id.in_(wanted))
+    return {district: provider for district, provider in session.execute(stmt) if district}
+
+
+def district_atm(session: Session, district_id: int | None) -> Provider | None:
+    """The ATM of one district, as a row (for pages that show its contact details)."""
+    if district_id is None:
+        return None
+    provider_id = district_atms(session, [district_id]).get(district_id)
+    return session.get(Provider, provider_id) if provider_id is not None else None
 
 
 class Router:
@@ -16,7 +39,7 @@ class Router:
     def __init__(self, session: Session) -> None:
         self.session = session
         self._system_providers: dict[int, int | None] = {}
-        self._municipalities: dict[int, int] | None = None
+        self._atms: dict[int, int] | None = None
 
     def prefetch(self, system_ids: Iterable[int | None]) -> None:
         wanted = {s for s in system_ids if s is not None} - set(self._system_providers)
@@ -26,20 +49,12 @@ class Router:
             )
             self._system_providers.update({sid: pid for sid, pid in rows})
 
-    def municipalities(self) -> dict[int, int]:
-        """The ATM of each district (the seeded 'Municipalidad ... (ATM)' provider)."""
-        if self._municipalities is None:
-            rows = self.session.execute(
-                select(Provider.district_id, func.min(Provider.id))
-                .where(
-                    Provider.kind == ProviderKind.MUNICIPALITY,
-                    Provider.name.like("Municipalidad % (ATM)"),
-                    Provider.district_id.is_not(None),
-                )
-                .group_by(Provider.district_id)
-            )
-            self._municipalities = {d: p for d, p in rows if d is not None}
-        return self._municipalities
+    def atm_of(self, district_id: int | None) -> int | None:
+        if district_id is None:
+            return None
+        if self._atms is None:
+            self._atms = district_atms(self.session)
+        return self._atms.get(district_id)
 
     def responsible(self, system_id: int | None, district_id: int | None) -> int | None:
         if system_id is not None:
@@ -47,12 +62,4 @@ class Router:
             provider = self._system_providers.get(system_id)
             if provider is not None:
                 return provider
-        if district_id is not None:
-            return self.municipalities().get(district_id)
-        return None
-
-
-def responsible_provider(
-    session: Session, system_id: int | None, district_id: int | None
-) -> int | None:
-    return Router(session).responsible(system_id, district_id)
+        return self.atm_of(district_id)

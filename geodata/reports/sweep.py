@@ -12,6 +12,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from geodata.models import Report, ReportStatus
+from geodata.reports.validation import MAX_VALIDATION_ATTEMPTS
 
 SWEEP_BATCH = 1000
 
@@ -23,6 +24,7 @@ def claim_unprocessed(
 
     Reports enqueued recently (by the API or a previous sweep) are left alone, so a long queue
     is not flooded with copies; a copy would be harmless anyway (validation is idempotent).
+    Poison reports (validation failed ``MAX_VALIDATION_ATTEMPTS`` times) wait for a moderator.
     """
     now = datetime.now(UTC)
     cutoff = now - timedelta(seconds=older_than_seconds)
@@ -31,6 +33,7 @@ def claim_unprocessed(
             select(Report.id)
             .where(
                 Report.status == ReportStatus.RECEIVED,
+                Report.validation_attempts < MAX_VALIDATION_ATTEMPTS,
                 Report.received_at < cutoff,
                 or_(Report.enqueued_at.is_(None), Report.enqueued_at < cutoff),
             )

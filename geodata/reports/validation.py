@@ -14,29 +14,37 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from geodata.i18n import translate
-from geodata.models import ActorKind, Report, ReportCategory, ReportStatus, ReportUpdate
+from geodata.models import Report, ReportCategory, ReportStatus, WaterStatus
 from geodata.reports import locate
 from geodata.reports.facts import Facts, spatial_facts
+from geodata.reports.lifecycle import YAKU, transition
 from geodata.reports.measurements import record_measurements
 from geodata.reports.quality import (
     ImplausibleReading,
     Limits,
     Reading,
     check_measurement,
+    classify,
+    colour_of,
     load_catalogue,
 )
 from geodata.reports.routing import Router
 from geodata.settings import Settings, get_settings
 from geodata.spatial import point, region_checks
 
+URGENT_CATEGORIES = (ReportCategory.NO_WATER, ReportCategory.SUSPECTED_CONTAMINATION)
+# Validation order under load: reports that can turn a system red go first.
 URGENT = or_(
-    Report.category.in_((ReportCategory.NO_WATER, ReportCategory.SUSPECTED_CONTAMINATION)),
+    Report.category.in_(URGENT_CATEGORIES),
     func.jsonb_array_length(Report.submitted_measurements) > 0,
 )
+# A report whose validation failed this many times is left to the moderators (poison report).
+MAX_VALIDATION_ATTEMPTS = 3
+MAX_ERROR_LENGTH = 2000
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,11 +72,14 @@ def claim(session: Session, report_ids: Sequence[int], backlog: int = 0) -> list
     Urgent reports go first (those that can turn a system red: no water, suspected
     contamination, or readings), then the oldest.
     """
-    waiting = Report.status == ReportStatus.RECEIVED
+    waiting = (
+        Report.status == ReportStatus.RECEIVED,
+        Report.validation_attempts < MAX_VALIDATION_ATTEMPTS,
+    )
     claimed = list(
         session.scalars(
             select(Report)
-            .where(Report.id.in_(list(report_ids)), waiting)
+            .where(Report.id.in_(list(report_ids)), *waiting)
             .order_by(Report.id)
             .with_for_update(skip_locked=True)
         )
@@ -77,7 +88,7 @@ def claim(session: Session, report_ids: Sequence[int], backlog: int = 0) -> list
         taken = [r.id for r in claimed]
         claimed += session.scalars(
             select(Report)
-            .where(waiting, Report.id.not_in(taken))
+            .where(*waiting, Report.id.not_in(taken))
             .order_by(URGENT.desc(), Report.received_at, Report.id)
             .limit(backlog)
             .with_for_update(skip_locked=True)
@@ -99,11 +110,15 @@ def validate_reports(
     report_ids: Sequence[int],
     settings: Settings | None = None,
     backlog: int = 0,
+    claimed: list[int] | None = None,
 ) -> list[Outcome]:
     """Validate or reject every claimable report of ``report_ids`` (plus up to ``backlog``
-    other waiting ones), in id order."""
+    other waiting ones), in id order. ``claimed``, when given, receives the ids taken before
+    any work is done, so a caller whose transaction fails knows which reports to retry alone."""
     settings = settings or get_settings()
     reports = claim(session, report_ids, backlog)
+    if claimed is not None:
+        claimed.extend(r.id for r in reports)
     if not reports:
         return []
     now = datetime.now(UTC)
@@ -140,12 +155,47 @@ def validate_reports(
         accepted.append((report, readings, fact))
     _enrich(session, [(r, f) for r, _, f in accepted], settings)
     record_measurements(session, [(r, readings) for r, readings, _ in accepted])
-    for report, _, _ in accepted:
-        report.validated_at = now
-        _move(session, report, ReportStatus.VALIDATED, _validated_note(report), now)
+    for report, readings, _ in accepted:
+        report.is_urgent = is_urgent(report.category, readings, catalogue or {})
+        hours = (
+            settings.urgent_acknowledge_within_hours
+            if report.is_urgent
+            else settings.acknowledge_within_hours
+        )
+        report.due_at = now + timedelta(hours=hours)
+        transition(session, report, ReportStatus.VALIDATED, YAKU, _validated_note(report), now=now)
         outcomes[report.id] = Outcome(report.id, ReportStatus.VALIDATED)
     session.flush()
     return [outcomes[r.id] for r in reports]
+
+
+def is_urgent(
+    category: ReportCategory, readings: Sequence[Reading], catalogue: dict[str, Limits]
+) -> bool:
+    """Urgent: suspected contamination, no water, or a reading that alone means red."""
+    if category in URGENT_CATEGORIES:
+        return True
+    for reading in readings:
+        verdict = classify(reading.parameter, reading.value, catalogue)
+        if colour_of(reading.parameter, reading.value, verdict.compliance) is WaterStatus.RED:
+            return True
+    return False
+
+
+def record_failure(session: Session, report_id: int, error: BaseException) -> int:
+    """Count a failed validation outside the failed transaction; returns the attempts so far.
+
+    After ``MAX_VALIDATION_ATTEMPTS`` the report is no longer claimed nor swept: it waits on
+    the moderators' desk with its error.
+    """
+    text = f"{type(error).__name__}: {error}"[:MAX_ERROR_LENGTH]
+    attempts = session.scalar(
+        update(Report)
+        .where(Report.id == report_id, Report.status == ReportStatus.RECEIVED)
+        .values(validation_attempts=Report.validation_attempts + 1, validation_error=text)
+        .returning(Report.validation_attempts)
+    )
+    return int(attempts or 0)
 
 
 def _resolve_code(session: Session, report: Report) -> None:
@@ -217,25 +267,5 @@ def _validated_note(report: Report) -> str:
 
 def _reject(session: Session, report: Report, rejection: Rejection, now: datetime) -> Outcome:
     reason = rejection.text(report.language)
-    report.rejection_reason = reason
-    _move(session, report, ReportStatus.REJECTED, reason, now)
+    transition(session, report, ReportStatus.REJECTED, YAKU, reason, now=now)
     return Outcome(report.id, ReportStatus.REJECTED, reason)
-
-
-def _move(
-    session: Session, report: Report, to: ReportStatus, note: str | None, now: datetime
-) -> None:
-    session.add(
-        ReportUpdate(
-            report_id=report.id,
-            from_status=report.status,
-            to_status=to,
-            actor_kind=ActorKind.SYSTEM,
-            actor_name="Yaku",
-            note=note,
-            is_public=True,
-            created_at=now,
-        )
-    )
-    report.status = to
-    report.updated_at = now

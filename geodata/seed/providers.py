@@ -46,31 +46,25 @@ def municipality_name(district: AdminArea) -> str:
 
 
 def ensure_district_municipalities(session: Session) -> int:
-    """One municipality per district: reports fall back to its ATM when no system is linked."""
+    """One municipality per district, flagged as the district's ATM (``routing.district_atms``):
+    reports go to it when no system is linked, and unanswered ones are escalated to it."""
     districts = session.scalars(select(AdminArea).where(AdminArea.level == AreaLevel.DISTRICT))
     rows = [
-        {"kind": ProviderKind.MUNICIPALITY, "name": municipality_name(d), "district_id": d.id}
+        {
+            "kind": ProviderKind.MUNICIPALITY,
+            "name": municipality_name(d),
+            "district_id": d.id,
+            "is_district_atm": True,
+        }
         for d in districts
     ]
     if not rows:
         return 0
+    # No conflict target: a district that already has its ATM (under any name) keeps it.
     inserted = session.scalars(
-        insert(Provider)
-        .values(rows)
-        .on_conflict_do_nothing(constraint="uq_provider_kind_name_district")
-        .returning(Provider.id)
+        insert(Provider).values(rows).on_conflict_do_nothing().returning(Provider.id)
     ).all()
     return len(inserted)
-
-
-def district_municipality(session: Session, district_id: int) -> Provider | None:
-    return session.scalars(
-        select(Provider).where(
-            Provider.district_id == district_id,
-            Provider.kind == ProviderKind.MUNICIPALITY,
-            Provider.name.like("Municipalidad % (ATM)"),
-        )
-    ).first()
 
 
 def upsert_providers(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.exc import OperationalError
 
+from geodata import jobs
 from geodata.database import session_scope
 from geodata.reports.aggregation import aggregate_for_reports, recompute_all
 from worker.app import celery_app
@@ -18,13 +19,7 @@ RETRY = {
 }
 
 
-@celery_app.task(name="aggregate.report", **RETRY)
-def aggregate_report(report_id: int) -> int:
-    """Incremental update after one validated report; returns how many statuses changed."""
-    return aggregate_reports([report_id])
-
-
-@celery_app.task(name="aggregate.reports", **RETRY)
+@celery_app.task(name=jobs.AGGREGATE_REPORTS, **RETRY)
 def aggregate_reports(report_ids: list[int]) -> int:
     """Incremental update after a batch of validated reports."""
     with session_scope() as session:
@@ -32,10 +27,10 @@ def aggregate_reports(report_ids: list[int]) -> int:
     return len(result.changed_systems) + len(result.changed_sources)
 
 
-@celery_app.task(name="aggregate.recompute_all", acks_late=True, ignore_result=True)
+@celery_app.task(name=jobs.RECOMPUTE_ALL, acks_late=True, ignore_result=True)
 def recompute_all_statuses() -> int:
     """Full recompute on a schedule, then refresh the published downloads."""
     with session_scope() as session:
         result = recompute_all(session)
-    celery_app.send_task("publish.downloads", ignore_result=True)
+        jobs.enqueue(session, jobs.PUBLISH_DOWNLOADS)
     return len(result.changed_systems) + len(result.changed_sources)

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy.exc import OperationalError
 
+from geodata import jobs
 from geodata.database import session_scope
 from geodata.opendata.publish import publish_downloads
 from geodata.settings import get_settings
@@ -18,7 +19,7 @@ from worker.app import celery_app
 
 
 @celery_app.task(
-    name="publish.downloads",
+    name=jobs.PUBLISH_DOWNLOADS,
     acks_late=True,
     autoretry_for=(OperationalError,),  # database restarting: try again shortly
     retry_backoff=True,

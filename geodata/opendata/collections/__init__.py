@@ -6,7 +6,6 @@ expressions listed here ever leave the database, so private columns (``report.re
 accident: they are simply never selected.
 """
 
-from geodata.models import PUBLIC_REPORT_STATUSES
 from geodata.opendata.collections.base import Collection, Filter, SQLExpression
 from geodata.opendata.collections.districts import districts
 from geodata.opendata.collections.reports import reports
@@ -16,4 +15,4 @@ COLLECTIONS: dict[str, Collection] = {
     c.id: c for c in (water_systems(), water_sources(), reports(), districts())
 }
 
-__all__ = ["COLLECTIONS", "PUBLIC_REPORT_STATUSES", "Collection", "Filter", "SQLExpression"]
+__all__ = ["COLLECTIONS", "Collection", "Filter", "SQLExpression"]

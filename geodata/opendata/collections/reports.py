@@ -6,7 +6,6 @@ from sqlalchemy import func
 from sqlalchemy.orm import aliased
 
 from geodata.models import (
-    PUBLIC_REPORT_STATUSES,
     AdminArea,
     Report,
     ReportCategory,
@@ -23,6 +22,7 @@ from geodata.opendata.collections.base import (
 )
 from geodata.opendata.licences import PROJECT_ATTRIBUTION
 from geodata.opendata.privacy import mask_contacts_sql
+from geodata.reports import statuses
 
 
 def reports() -> Collection:
@@ -69,7 +69,7 @@ def reports() -> Collection:
         "duplicate_of": "string",
         **AREA_TYPES,
     }
-    public = tuple(s.value for s in PUBLIC_REPORT_STATUSES)
+    public = tuple(statuses.values(statuses.PUBLIC))
     return Collection(
         id="reports",
         title="Citizen reports (validated)",

@@ -1,0 +1,120 @@
+"""Work after commit: task names, and one buffer that sends them once the transaction commits.
+
+Core code says ``jobs.enqueue(session, jobs.VALIDATE_REPORTS, [report_id])``; nothing is sent
+until that session's transaction commits, and nothing at all if it rolls back. Each adapter
+installs how jobs travel (``set_dispatcher``): the API hands them to a background outbox that
+never blocks a request, the worker sends them with its Celery app. Sending may still fail (Redis
+down): every job is therefore one whose need is also written in the database (a report still
+``received``, a ledger row still ``pending``), and a periodic sweep re-enqueues from there.
+
+This module imports no Celery: task names are plain strings shared by the adapters.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+log = logging.getLogger(__name__)
+
+# Task names (the worker registers them under these names; see worker/tasks).
+VALIDATE_REPORTS = "reports.validate_batch"  # args: [report ids]
+SWEEP_REPORTS = "reports.sweep"
+AGGREGATE_REPORTS = "aggregate.reports"  # args: [report ids]
+RECOMPUTE_ALL = "aggregate.recompute_all"
+PUBLISH_DOWNLOADS = "publish.downloads"
+MARK_OVERDUE = "reports.mark_overdue"
+
+# Jobs whose single argument is a list of ids: buffered ones are merged into few messages.
+BATCHED = frozenset({VALIDATE_REPORTS, AGGREGATE_REPORTS})
+MAX_BATCH = 200
+
+_BUFFER_KEY = "yaku_jobs"
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    name: str
+    args: tuple[Any, ...] = ()
+
+
+Dispatcher = Callable[[Sequence[Job]], None]
+
+
+def _log_only(jobs: Sequence[Job]) -> None:
+    for job in jobs:
+        log.info("no job dispatcher installed; %s left for the sweep", job.name)
+
+
+_dispatcher: Dispatcher = _log_only
+
+
+def set_dispatcher(dispatcher: Dispatcher) -> Dispatcher:
+    """Install how jobs are sent in this process; returns the previous dispatcher."""
+    global _dispatcher
+    previous, _dispatcher = _dispatcher, dispatcher
+    return previous
+
+
+def enqueue(session: Session, name: str, *args: Any) -> None:
+    """Send ``name(*args)`` after ``session`` commits; forget it if the session rolls back."""
+    session.info.setdefault(_BUFFER_KEY, []).append(Job(name, args))
+
+
+def pending(session: Session) -> list[Job]:
+    """What ``session`` will send on commit (for tests and diagnostics)."""
+    return list(session.info.get(_BUFFER_KEY, []))
+
+
+def coalesce(jobs: Sequence[Job], max_batch: int = MAX_BATCH) -> list[Job]:
+    """Merge the id lists of batched jobs (in messages of at most ``max_batch`` ids, at the
+    first one's position) and drop exact repeats of the others."""
+    out: list[Job] = []
+    batches: dict[str, dict[Any, None]] = {}
+    for job in jobs:
+        if job.name in BATCHED:
+            ids = batches.get(job.name)
+            if ids is None:
+                ids = batches[job.name] = {}
+                out.append(Job(job.name))
+            ids.update(dict.fromkeys(job.args[0]))
+        elif job not in out:
+            out.append(job)
+    split: list[Job] = []
+    for job in out:
+        if job.name in batches:
+            merged = list(batches[job.name])
+            split += [
+                Job(job.name, (merged[i : i + max_batch],))
+                for i in range(0, len(merged), max_batch)
+            ]
+        else:
+            split.append(job)
+    return split
+
+
+def dispatch(jobs: Sequence[Job]) -> None:
+    """Send already-committed work now (autocommit paths). Never raises."""
+    if not jobs:
+        return
+    try:
+        _dispatcher(coalesce(jobs))
+    except Exception:  # a job not sent is recovered from the database by its sweep
+        log.warning("could not send %d jobs; their sweeps will", len(jobs), exc_info=True)
+
+
+@event.listens_for(Session, "after_commit")
+def _send_after_commit(session: Session) -> None:
+    jobs = session.info.pop(_BUFFER_KEY, None)
+    if jobs:
+        dispatch(jobs)
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_after_rollback(session: Session) -> None:
+    session.info.pop(_BUFFER_KEY, None)
