@@ -26,10 +26,20 @@ def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, **extra}}
 
 
+def error_response(request: Request, exc: AppError) -> JSONResponse:
+    """The one rendering of an AppError. Routes that must commit before failing (a failed
+    sign-in is counted) return it instead of raising."""
+    language = request_language(request)
+    return JSONResponse(
+        error_body(exc.code, exc.localized(language)),
+        status_code=exc.status_code,
+        headers=exc.response_headers() or None,
+    )
+
+
 async def app_error_handler(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, AppError)
-    language = request_language(request)
-    return JSONResponse(error_body(exc.code, exc.localized(language)), status_code=exc.status_code)
+    return error_response(request, exc)
 
 
 async def validation_error_handler(request: Request, exc: Exception) -> JSONResponse:

@@ -15,6 +15,7 @@ class AppError(Exception):
     status_code: ClassVar[int] = 400
     code: ClassVar[str] = "bad_request"
     message: ClassVar[str] = "The request could not be processed."
+    headers: ClassVar[dict[str, str]] = {}
 
     def __init__(self, message: str | None = None, **params: Any) -> None:
         self.text = message or self.message
@@ -24,6 +25,10 @@ class AppError(Exception):
     def localized(self, language: str) -> str:
         translated = translate(self.text, language)
         return translated.format(**self.params) if self.params else translated
+
+    def response_headers(self) -> dict[str, str]:
+        """HTTP headers the error's response carries (WWW-Authenticate, Retry-After...)."""
+        return dict(self.headers)
 
 
 class NotFound(AppError):

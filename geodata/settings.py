@@ -69,6 +69,21 @@ class Settings(BaseSettings):
         description="Salt of the reporter fingerprint; set a secret one in production.",
     )
     db_pool_size: int = Field(default=10, gt=0)
+    secret_key: str = Field(
+        default="yaku-development-secret-key-change-me",
+        min_length=16,
+        description="Signs answer links and other tokens; set a long random one in production.",
+    )
+    session_days: int = Field(default=30, gt=0, description="Life of a signed-in browser.")
+    bearer_token_hours: int = Field(default=24, gt=0, description="Life of an API token.")
+    max_failed_sign_ins: int = Field(default=5, gt=0, description="Failures before a lockout.")
+    lockout_minutes: int = Field(default=15, gt=0)
+    health_authority_name: str = Field(
+        default="DIRESA La Libertad", description="Name on the answers of health staff."
+    )
+    moderators_name: str = Field(
+        default="Equipo Yaku", description="Name on the answers of moderators."
+    )
 
     @field_validator("default_language")
     @classmethod

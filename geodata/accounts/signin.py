@@ -1,0 +1,104 @@
+"""Signing in with a password: a delay that grows with failures and a lockout after several.
+
+Failures are counted on the account and logged; they are returned, not raised, so that the
+caller's transaction commits them (a failed sign-in must leave its trace) before it answers
+with the error. Unknown identifiers spend the same time as known ones and answer the same, so
+the form does not tell who has an account.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from geodata.accounts import audit
+from geodata.accounts.errors import AccountLocked, BadCredentials, InvalidIdentifier
+from geodata.accounts.identifiers import Identifier, parse_identifier
+from geodata.accounts.passwords import hash_password, needs_rehash, verify_password
+from geodata.errors import AppError
+from geodata.models import Account
+from geodata.settings import get_settings
+
+
+def find_account(session: Session, identifier: Identifier) -> Account | None:
+    column = Account.email if identifier.kind == "email" else Account.phone
+    return session.scalars(select(Account).where(column == identifier.value)).first()
+
+
+def pause(seconds: float) -> None:
+    """Wait before answering a failed attempt (tests replace it)."""
+    if seconds > 0:
+        time.sleep(seconds)
+
+
+def failure_delay(failures: int) -> float:
+    """Seconds to wait before answering a failed attempt: 0, 0.5, 1, 2, 4 (capped)."""
+    return 0.0 if failures <= 1 else min(4.0, 0.25 * 2 ** (failures - 1))
+
+
+@dataclass(frozen=True, slots=True)
+class SignIn:
+    account: Account | None
+    error: AppError | None = None
+
+
+def authenticate_password(
+    session: Session,
+    identifier_text: str,
+    password: str,
+    now: datetime | None = None,
+    sleep: bool = True,
+) -> SignIn:
+    """The active account whose password matches, or the error to answer with
+    (BadCredentials, AccountLocked). Commit ``session`` either way; ``sleep`` slows a
+    guessing client down."""
+    try:
+        return SignIn(_authenticate(session, identifier_text, password, now, sleep))
+    except (BadCredentials, AccountLocked) as error:
+        return SignIn(None, error)
+
+
+def _authenticate(
+    session: Session, identifier_text: str, password: str, now: datetime | None, sleep: bool
+) -> Account:
+    settings = get_settings()
+    now = now or datetime.now(UTC)
+    try:
+        identifier = parse_identifier(identifier_text)
+    except InvalidIdentifier:
+        verify_password(None, password)
+        raise BadCredentials() from None
+    account = find_account(session, identifier)
+    if account is not None and account.locked_until is not None and account.locked_until > now:
+        minutes = math.ceil((account.locked_until - now).total_seconds() / 60)
+        audit.record(session, "sign_in.locked", identifier.value, account_id=account.id)
+        raise AccountLocked(minutes=minutes)
+    ok = verify_password(account.password_hash if account else None, password)
+    if account is None or not ok or not account.is_active:
+        if account is not None:
+            account.failed_sign_ins += 1
+            if account.failed_sign_ins >= settings.max_failed_sign_ins:
+                account.locked_until = now + timedelta(minutes=settings.lockout_minutes)
+                account.failed_sign_ins = 0
+                audit.record(session, "account.locked", identifier.value, account_id=account.id)
+        audit.record(
+            session,
+            "sign_in.failed",
+            identifier.value,
+            account_id=account.id if account else None,
+        )
+        if sleep:
+            pause(failure_delay(account.failed_sign_ins if account else 1))
+        raise BadCredentials()
+    account.failed_sign_ins = 0
+    account.locked_until = None
+    account.last_sign_in_at = now
+    if account.password_hash and needs_rehash(account.password_hash):
+        account.password_hash = hash_password(password)
+    audit.record(session, "sign_in", identifier.value, account_id=account.id, method="password")
+    return account
