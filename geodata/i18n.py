@@ -1,4 +1,4 @@
-"""Translations from gettext catalogues (``geodata/locale/<lang>/LC_MESSAGES/messages.po``).
+"""Translations from gettext catalogues (``geodata/locale/<lang>/LC_MESSAGES/messages*.po``).
 
 Catalogues are read from the .po files with Babel and compiled in memory, so there is no build
 step. msgids are English; Spanish is the default language of the product.
@@ -11,6 +11,7 @@ from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
 
+from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
@@ -20,16 +21,38 @@ DEFAULT_LANGUAGE = "es"
 LANGUAGES = ("es", "en")
 
 
+def load_catalog(
+    language: str, domain: str = "messages", locale_dir: Path = LOCALE_DIR
+) -> Catalog | None:
+    """``<domain>.po`` and any ``<domain>-<part>.po`` beside it, merged.
+
+    Parts keep the messages of one area (accounts, desk...) apart, so that work on two areas
+    never edits the same file; a message defined twice keeps its first translation.
+    """
+    folder = locale_dir / language / "LC_MESSAGES"
+    catalog: Catalog | None = None
+    for po_path in [folder / f"{domain}.po", *sorted(folder.glob(f"{domain}-*.po"))]:
+        if not po_path.is_file():
+            continue
+        with po_path.open("rb") as handle:
+            part = read_po(handle, locale=language)
+        if catalog is None:
+            catalog = part
+            continue
+        for message in part:
+            if message.id and message.id not in catalog:
+                catalog[message.id] = message
+    return catalog
+
+
 @lru_cache
 def translations(
     language: str, domain: str = "messages", locale_dir: Path = LOCALE_DIR
 ) -> gettext.NullTranslations:
     """The catalogue of ``domain`` in ``language`` (adapters may keep their own locale dir)."""
-    po_path = locale_dir / language / "LC_MESSAGES" / f"{domain}.po"
-    if not po_path.is_file():
+    catalog = load_catalog(language, domain, locale_dir)
+    if catalog is None:
         return gettext.NullTranslations()
-    with po_path.open("rb") as handle:
-        catalog = read_po(handle, locale=language)
     buffer = BytesIO()
     write_mo(buffer, catalog)
     buffer.seek(0)

@@ -12,7 +12,8 @@ from pathlib import Path
 from geodata.i18n import LANGUAGES, translations
 from geodata.settings import get_settings
 
-LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+WEB_DIR = Path(__file__).resolve().parent
+LOCALE_DIR = WEB_DIR / "locale"
 DOMAIN = "web"
 LANGUAGE_COOKIE = "yaku_lang"
 

@@ -114,4 +114,3 @@ def add_membership(
         provider_id=provider.id if provider else None,
     )
     return membership
-
