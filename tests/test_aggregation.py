@@ -23,7 +23,7 @@ from geodata.models import (
     WaterStatus,
     WaterSystem,
 )
-from geodata.reports.aggregation import aggregate_for_report, recompute_all
+from geodata.reports.aggregation import aggregate_for_report, aggregate_for_reports, recompute_all
 from geodata.reports.validation import validate_report
 from tests import report_factories as make
 
@@ -31,7 +31,9 @@ from tests import report_factories as make
 def snapshot(session: Session) -> dict[str, Any]:
     """Everything aggregation writes, minus the timestamps of when it wrote it."""
     session.expire_all()
-    status_cols = "status, status_evidence, status_evidence_at, status_reason"
+    status_cols = (
+        "status, status_evidence, status_evidence_at, status_reason, alert_category, alert_since"
+    )
     return {
         "systems": session.execute(
             text(f"SELECT id, {status_cols} FROM water_system ORDER BY id")
@@ -97,11 +99,14 @@ def test_full_recompute_uses_the_siasar_survey_as_old_official_evidence(session:
     assert all(i.green + i.yellow + i.red + i.grey == i.systems for i in indicators)
 
 
-def test_a_no_water_report_turns_its_system_red_and_is_recorded(session: Session) -> None:
+def test_no_water_from_two_neighbours_turns_its_system_red_and_is_recorded(
+    session: Session,
+) -> None:
     recompute_all(session)
     place = make.systems(session)[0]
-    report_id = validated(session, place, device_id="p1")
-    result = aggregate_for_report(session, report_id)
+    first = validated(session, place, device_id="p1", client_address="10.1.1.1")
+    second = validated(session, place, device_id="p2", client_address="10.2.2.2")
+    result = aggregate_for_reports(session, [first, second])
     assert result.changed_systems == [place.id]
     row = system(session, place.id)
     assert (row.status, row.status_evidence) == (WaterStatus.RED, EvidenceKind.CITIZEN)
@@ -174,7 +179,8 @@ def test_incremental_equals_full_recompute(session: Session) -> None:
     recompute_all(session)
     assert snapshot(session) == incremental
     source_row = session.get_one(WaterSource, src.id)
-    assert source_row.status is WaterStatus.YELLOW
+    # one citizen's report: an unconfirmed alert, not a colour
+    assert (source_row.status, source_row.alert_category) == (WaterStatus.GREY, "turbid_water")
 
 
 def test_aggregation_is_idempotent(session: Session) -> None:

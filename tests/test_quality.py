@@ -87,8 +87,18 @@ def test_units_and_presence_are_normalised() -> None:
     assert reading.value == 1.0 and reading.unit == "UFC/100 mL"
 
 
-def finding(colour: WaterStatus, days_ago: float, official: bool, who: str = "a") -> Finding:
-    return Finding(colour, NOW - timedelta(days=days_ago), f"{colour} {who}", official, who)
+def finding(
+    colour: WaterStatus, days_ago: float, official: bool, who: str = "a", net: str | None = None
+) -> Finding:
+    return Finding(
+        colour,
+        NOW - timedelta(days=days_ago),
+        f"{colour} {who}",
+        official,
+        who,
+        network=net or f"net-{who}",
+        topic="no_water" if colour is WaterStatus.RED else "bad_taste_smell_colour",
+    )
 
 
 def test_no_evidence_is_grey() -> None:
@@ -111,8 +121,13 @@ def test_one_citizen_report_alone_never_turns_green() -> None:
     assert same_person.status is WaterStatus.YELLOW
 
 
-def test_a_single_citizen_problem_report_counts() -> None:
-    assert decide([finding(WaterStatus.RED, 1, False)], RECENT).status is WaterStatus.RED
+def test_a_single_citizen_problem_is_an_alert_two_independent_ones_count() -> None:
+    alone = decide([finding(WaterStatus.RED, 1, False)], RECENT)
+    assert alone.status is WaterStatus.GREY and alone.alert == "no_water"
+    two = decide(
+        [finding(WaterStatus.RED, 1, False, "a"), finding(WaterStatus.RED, 2, False, "b")], RECENT
+    )
+    assert (two.status, two.alert) == (WaterStatus.RED, None)
 
 
 def test_official_outranks_older_citizen_evidence() -> None:
@@ -124,7 +139,12 @@ def test_official_outranks_older_citizen_evidence() -> None:
 
 def test_newer_citizen_problem_can_worsen_but_never_improve_official() -> None:
     worse = decide(
-        [finding(WaterStatus.GREEN, 10, True), finding(WaterStatus.RED, 1, False)], RECENT
+        [
+            finding(WaterStatus.GREEN, 10, True),
+            finding(WaterStatus.RED, 1, False, "a"),
+            finding(WaterStatus.RED, 2, False, "b"),
+        ],
+        RECENT,
     )
     assert (worse.status, worse.evidence) == (WaterStatus.RED, EvidenceKind.CITIZEN)
     better = decide(

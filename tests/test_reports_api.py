@@ -267,8 +267,15 @@ def test_systems_sources_and_districts_show_status_and_indicators(
     validate_report(session, enqueued[0])
     aggregate_for_report(session, enqueued[0])
     system = client.get(f"/api/v1/systems/{place.code}").json()
-    assert system["status"] == "red" and system["status_evidence"] == "citizen"
+    assert system["status"] != "red" and system["alert_category"] == "no_water"
     assert system["open_reports"] == 1
+    # a second neighbour, from another phone and network, corroborates it
+    second = make.report(session, place, device_id="neighbour-2", client_address="10.7.7.7")
+    validate_report(session, second.id)
+    aggregate_for_report(session, second.id)
+    system = client.get(f"/api/v1/systems/{place.code}").json()
+    assert system["status"] == "red" and system["status_evidence"] == "citizen"
+    assert system["alert_category"] is None and system["open_reports"] == 2
     reds = client.get("/api/v1/systems", params={"status": "red"}).json()
     assert place.code in [s["code"] for s in reds["items"]]
     district = client.get(f"/api/v1/districts/{system['district_ubigeo']}").json()

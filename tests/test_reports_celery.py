@@ -70,6 +70,8 @@ def created(engine: Engine) -> Iterator[list[str]]:
                 status_evidence_at=None,
                 status_reason=None,
                 status_updated_at=None,
+                alert_category=None,
+                alert_since=None,
             )
         )
         s.execute(delete(DistrictIndicator))
@@ -107,7 +109,12 @@ def settled(client: TestClient, code: str) -> dict[str, Any] | None:
     return data if data["status"] != "received" else None
 
 
-def test_a_report_ends_validated_and_changes_its_systems_status(
+def system_alert(client: TestClient, code: str) -> dict[str, Any] | None:
+    data = client.get(f"/api/v1/systems/{code}").json()
+    return data if data["alert_category"] else None
+
+
+def test_one_report_alerts_at_once_a_second_neighbour_turns_the_system_red(
     live: TestClient, created: list[str]
 ) -> None:
     place = places(_engine(), 1, offset=20)[0]
@@ -116,8 +123,13 @@ def test_a_report_ends_validated_and_changes_its_systems_status(
         created.append(code)
         data = wait_for(lambda: settled(live, code))
         assert data["status"] == "validated" and data["system_code"] == place.code
+        alerted = wait_for(lambda: system_alert(live, place.code))
+        assert alerted["alert_category"] == "no_water" and alerted["status"] != "red"
+        # another neighbour: another phone (device id) and another network address
+        with TestClient(live.app, client=("10.20.30.40", 5000)) as neighbour:
+            created.append(post(neighbour, place)["tracking_code"])
         system = wait_for(lambda: system_if(live, place.code, "red"))
-    assert system["status_evidence"] == "citizen"
+    assert system["status_evidence"] == "citizen" and system["alert_category"] is None
     assert system["status_reason"] == "Reporte ciudadano: no hay agua"
     district = live.get(f"/api/v1/districts/{system['district_ubigeo']}").json()
     assert district["counts"]["red"] >= 1
@@ -256,11 +268,12 @@ def test_redis_stopped_during_intake_loses_nothing(
             return waiting == 0
 
         wait_for(all_done, timeout=30)
-    with Session(engine) as s:
-        final = s.scalars(select(Report.status).where(Report.tracking_code.in_(created))).all()
-    assert final.count(ReportStatus.VALIDATED) == 20
-    system = live.get(f"/api/v1/systems/{place.code}").json()
-    assert system["status"] == WaterStatus.RED
+        with Session(engine) as s:
+            final = s.scalars(select(Report.status).where(Report.tracking_code.in_(created))).all()
+        assert final.count(ReportStatus.VALIDATED) == 20
+        # twenty reports from one network address: one citizen's unconfirmed alert
+        system = wait_for(lambda: system_alert(live, place.code))
+    assert system["alert_category"] == "no_water" and system["status"] != WaterStatus.RED
 
 
 def _pings(port: int) -> bool:

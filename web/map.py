@@ -138,11 +138,18 @@ def legend_markup(_: Gettext) -> str:
             "citizen evidence from reports."
         )
     )
+    alerts = escape(
+        _(
+            "One neighbour's report of a problem shows at once as an unconfirmed citizen "
+            "alert, with its health advice; the colour changes only with official evidence, "
+            "a second report from another phone and network, or the provider's confirmation."
+        )
+    )
     colour_by = escape(_("Colour districts by"))
     open_data = escape(_("Open data: downloads and licences"))
     return (
         f"<details><summary>{title}</summary>"
-        f'<ul class="yaku-rules">{items}</ul><p>{evidence}</p>'
+        f'<ul class="yaku-rules">{items}</ul><p>{evidence}</p><p>{alerts}</p>'
         f'<label>{colour_by} <select id="yaku-choropleth">{choices}</select></label>'
         f'<p class="yaku-ramp"><span>0%</span><span class="yaku-ramp-bar"></span>'
         f"<span>100%</span></p>"

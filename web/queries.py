@@ -117,11 +117,16 @@ def cell_size_deg(zoom: int) -> float:
     return 360.0 / (2**zoom) * CLUSTER_CELL_PX / 256.0
 
 
-def _point_feature(code: str, lon: float, lat: float, status: str, kind: str) -> dict[str, Any]:
+def _point_feature(
+    code: str, lon: float, lat: float, status: str, kind: str, alert: str | None = None
+) -> dict[str, Any]:
+    properties: dict[str, Any] = {"code": code, "status": status, "kind": kind}
+    if alert:
+        properties["alert"] = alert
     return {
         "type": "Feature",
         "geometry": {"type": "Point", "coordinates": [round(lon, 5), round(lat, 5)]},
-        "properties": {"code": code, "status": status, "kind": kind},
+        "properties": properties,
     }
 
 
@@ -135,12 +140,18 @@ def viewport_features(session: Session, model: PointModel, bbox: BBox, zoom: int
     inside = model.geom.op("&&")(bbox.envelope())
     if zoom >= UNCLUSTERED_ZOOM:
         rows = session.execute(
-            select(model.code, func.ST_X(model.geom), func.ST_Y(model.geom), model.status)
+            select(
+                model.code,
+                func.ST_X(model.geom),
+                func.ST_Y(model.geom),
+                model.status,
+                model.alert_category,
+            )
             .where(inside)
             .order_by(model.id)
             .limit(MAX_POINTS)
         ).all()
-        points = [_point_feature(c, x, y, str(s), kind) for c, x, y, s in rows]
+        points = [_point_feature(c, x, y, str(s), kind, a) for c, x, y, s, a in rows]
         return {"type": "FeatureCollection", "zoom": zoom, "features": points}
     cell = cell_size_deg(zoom)
     while bbox.area_deg2 / (cell * cell) > MAX_CELLS:
@@ -154,17 +165,21 @@ def viewport_features(session: Session, model: PointModel, bbox: BBox, zoom: int
             func.avg(func.ST_Y(model.geom)),
             func.min(model.code),
             func.min(cast(model.status, String)),
+            func.min(model.alert_category),
+            func.count(model.alert_category),
             *[func.count().filter(model.status == colour) for colour in COLOURS],
         )
         .where(inside)
         .group_by(gx, gy)
     ).all()
     features: list[dict[str, Any]] = []
-    for count, lon, lat, code, status, *by_colour in rows:
+    for count, lon, lat, code, status, alert, alerts, *by_colour in rows:
         if count == 1:
-            features.append(_point_feature(code, lon, lat, status, kind))
+            features.append(_point_feature(code, lon, lat, status, kind, alert))
             continue
         properties: dict[str, Any] = {"count": count, "kind": kind}
+        if alerts:
+            properties["alerts"] = alerts
         properties.update({c.value: n for c, n in zip(COLOURS, by_colour, strict=True) if n})
         features.append(
             {
@@ -295,6 +310,9 @@ def _status(subject: WaterSystem | WaterSource) -> dict[str, Any]:
             subject.status_evidence_at.date().isoformat() if subject.status_evidence_at else None
         ),
         "reason": subject.status_reason,
+        # An unconfirmed citizen alert: its topic (a report category or "reading:<parameter>")
+        "alert": subject.alert_category,
+        "alert_since": subject.alert_since.date().isoformat() if subject.alert_since else None,
     }
 
 

@@ -49,7 +49,7 @@ def recompute_subjects(
 ) -> list[int]:
     """Recompute statuses from all their evidence; a StatusChange row when a colour moves.
 
-    Returns the ids whose status, evidence or reason changed.
+    Returns the ids whose status, evidence, reason or unconfirmed citizen alert changed.
     """
     if not ids:
         return []
@@ -59,6 +59,8 @@ def recompute_subjects(
         model.status_evidence,
         model.status_evidence_at,
         model.status_reason,
+        model.alert_category,
+        model.alert_since,
     ]
     if model is WaterSystem:
         columns += [
@@ -77,12 +79,26 @@ def recompute_subjects(
     for row in rows:
         evidence = list(findings.get(row.id, []))
         if model is WaterSystem:
-            survey = survey_finding(row[5], row[6], row[7], row[8])
+            survey = survey_finding(row[7], row[8], row[9], row[10])
             if survey is not None:
                 evidence.append(survey)
         decision = decide(evidence, since)
-        current = (row.status, row.status_evidence, row.status_evidence_at, row.status_reason)
-        wanted = (decision.status, decision.evidence, decision.evidence_at, decision.reason)
+        current = (
+            row.status,
+            row.status_evidence,
+            row.status_evidence_at,
+            row.status_reason,
+            row.alert_category,
+            row.alert_since,
+        )
+        wanted = (
+            decision.status,
+            decision.evidence,
+            decision.evidence_at,
+            decision.reason,
+            decision.alert,
+            decision.alert_since,
+        )
         if current == wanted:
             continue
         updates.append(
@@ -92,6 +108,8 @@ def recompute_subjects(
                 "status_evidence": decision.evidence,
                 "status_evidence_at": decision.evidence_at,
                 "status_reason": decision.reason,
+                "alert_category": decision.alert,
+                "alert_since": decision.alert_since,
                 "status_updated_at": now,
             }
         )

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.orm import Session
 
@@ -130,6 +130,9 @@ def _official(
 def _citizen(
     session: Session, model: Subject, subject_ids: Sequence[int], since: datetime
 ) -> list[tuple[int, Finding]]:
+    """Live citizen reports and readings, each with who sent it (phone/contact and network
+    fingerprints) so that ``decide`` can tell one citizen from two, and whether the body
+    confirmed it."""
     subject = _subject_column(model, Report)
     live = (
         subject.in_(subject_ids),
@@ -137,22 +140,39 @@ def _citizen(
         Report.received_at >= since,
     )
     found = []
-    # Category findings are never green, so who reported them does not matter: one finding per
-    # subject and category, dated by its newest report, says the same to ``decide``.
     categories = session.execute(
-        select(subject.label("subject"), Report.category, func.max(Report.received_at))
-        .where(*live, Report.category.in_(list(CATEGORY_FINDINGS)))
-        .group_by(subject, Report.category)
+        select(
+            subject.label("subject"),
+            Report.id,
+            Report.category,
+            Report.received_at,
+            Report.reporter_fingerprint,
+            Report.network_fingerprint,
+            Report.confirmed_at,
+        ).where(*live, Report.category.in_(list(CATEGORY_FINDINGS)))
     ).all()
-    for subject_id, category, newest in categories:
-        colour, reason = CATEGORY_FINDINGS[ReportCategory(category)]
-        found.append((subject_id, Finding(colour, newest, reason, False)))
+    for row in categories:
+        category = ReportCategory(row.category)
+        colour, reason = CATEGORY_FINDINGS[category]
+        finding = Finding(
+            colour,
+            row.received_at,
+            reason,
+            official=False,
+            reporter=row.reporter_fingerprint or f"report:{row.id}",
+            network=row.network_fingerprint,
+            topic=category.value,
+            confirmed=row.confirmed_at is not None,
+        )
+        found.append((row.subject, finding))
     readings = session.execute(
         select(
             subject.label("subject"),
             Report.id,
             Report.received_at,
             Report.reporter_fingerprint,
+            Report.network_fingerprint,
+            Report.confirmed_at,
             Measurement.parameter_code,
             Measurement.value,
             Measurement.compliance,
@@ -165,7 +185,15 @@ def _citizen(
         reading_colour = colour_of(m.parameter_code, m.value, Compliance(m.compliance))
         if reading_colour is None:
             continue
-        reporter = m.reporter_fingerprint or f"report:{m.id}"
-        reason = f"Lectura ciudadana: {m.explanation}"
-        found.append((m.subject, Finding(reading_colour, m.received_at, reason, False, reporter)))
+        finding = Finding(
+            reading_colour,
+            m.received_at,
+            f"Lectura ciudadana: {m.explanation}",
+            official=False,
+            reporter=m.reporter_fingerprint or f"report:{m.id}",
+            network=m.network_fingerprint,
+            topic=f"reading:{m.parameter_code}",
+            confirmed=m.confirmed_at is not None,
+        )
+        found.append((m.subject, finding))
     return found

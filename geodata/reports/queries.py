@@ -188,6 +188,8 @@ def _status_columns(model: Any) -> list[Any]:
         model.status_evidence_at,
         model.status_reason,
         model.status_updated_at,
+        model.alert_category,
+        model.alert_since,
     ]
 
 
