@@ -2,9 +2,9 @@
 
 The password is read from standard input, never from the command line (which other users of the
 machine can see): two hidden prompts on a terminal, the first line from a pipe. No password
-makes an invitation link instead. Exit codes: 0 done, 2 bad input (role, identifier, password,
-unknown system code or district), 3 conflict (the account exists, the last administrator),
-4 no such account.
+makes an invitation link instead. Exit codes: 0 done, 1 the database cannot be used, 2 bad
+input (role, identifier, password, unknown system code or district), 3 conflict (the account
+exists, the last administrator), 4 no such account.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ import os
 import sys
 from collections.abc import Callable
 
+from sqlalchemy.exc import OperationalError, ProgrammingError
+
 from geodata.accounts import admin, invitations
 from geodata.accounts.errors import AccountNotFound, NoSuchAccount, PasswordsDiffer
 from geodata.accounts.roles import body_for_role, parse_role, role_label
@@ -24,7 +26,7 @@ from geodata.errors import AppError
 from geodata.i18n import translations
 from geodata.settings import get_settings
 
-EXIT_BAD_INPUT, EXIT_CONFLICT, EXIT_NOT_FOUND = 2, 3, 4
+EXIT_DATABASE, EXIT_BAD_INPUT, EXIT_CONFLICT, EXIT_NOT_FOUND = 1, 2, 3, 4
 
 
 def _actor() -> str:
@@ -53,11 +55,22 @@ def read_password(language: str) -> str:
 
 
 def _run(args: argparse.Namespace, action: Callable[[], int]) -> int:
+    _ = translations(args.lang).gettext
     try:
         return action()
     except AppError as error:
         print(f"yaku users: {error.localized(args.lang)}", file=sys.stderr)
         return _exit_code(error)
+    except (OperationalError, ProgrammingError) as error:
+        reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+        print(
+            "yaku users: "
+            + _(
+                "The database cannot be used ({reason}). Is it running and migrated (yaku migrate)?"
+            ).format(reason=reason),
+            file=sys.stderr,
+        )
+        return EXIT_DATABASE
 
 
 def cmd_add(args: argparse.Namespace, invite_only: bool = False) -> int:
@@ -111,6 +124,10 @@ def cmd_invite(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
+    return _run(args, lambda: _list(args))
+
+
+def _list(args: argparse.Namespace) -> int:
     _ = translations(args.lang).gettext
     with session_scope() as session:
         items = admin.list_accounts(session)
