@@ -7,6 +7,7 @@ from fastapi import Request
 from sqlalchemy.orm import Session
 
 from api.auth import SESSION_COOKIE
+from geodata.accounts import audit
 from geodata.accounts.sessions import NewSession, create_session, resolve_session, revoke_session
 from geodata.models import Account
 
@@ -23,5 +24,15 @@ def open_session(session: Session, request: Request, account: Account, kind: str
         old = request.cookies.get(SESSION_COOKIE)
         found = resolve_session(session, old, "browser") if old else None
         if found is not None:
-            revoke_session(session, found[0])
+            record, previous = found
+            revoke_session(session, record)
+            audit.record(
+                session,
+                "session.revoked",
+                previous.email or previous.phone or "",
+                account_id=previous.id,
+                subject_type="auth_session",
+                subject_id=record.id,
+                reason="signed in again",
+            )
     return create_session(session, account, kind, request.headers.get("user-agent"))

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import email
 import re
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from email import policy
 from email.message import Message
 from typing import Any
 
@@ -32,10 +34,17 @@ class Mailbox:
     messages: list[Message] = field(default_factory=list)
     logins: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    delay: float = 0.0  # a slow server: seconds before it accepts a message
+    on_message: Callable[[Message], None] | None = None  # runs as the message arrives
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        parsed = email.message_from_bytes(envelope.content, policy=policy.default)
+        if self.on_message is not None:
+            self.on_message(parsed)
         with self.lock:
-            self.messages.append(email.message_from_bytes(envelope.content))
+            self.messages.append(parsed)
         return "250 OK"
 
     def to(self, address: str) -> list[Message]:

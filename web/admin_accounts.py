@@ -24,8 +24,19 @@ Text = Annotated[str, Form()]
 LIST = "/admin/cuentas"
 
 
+# Most invitations are for the bodies that answer; administrator comes last, never by default.
+ROLE_ORDER = (
+    Role.PROVIDER_STAFF,
+    Role.ATM_STAFF,
+    Role.HEALTH,
+    Role.MODERATOR,
+    Role.ANALYST,
+    Role.ADMINISTRATOR,
+)
+
+
 def role_choices(language: str) -> list[tuple[str, str]]:
-    return [(r.value, role_label(r, language)) for r in Role]
+    return [(r.value, role_label(r, language)) for r in ROLE_ORDER]
 
 
 def list_page(

@@ -203,6 +203,12 @@ def test_signing_in_again_replaces_the_old_browser_session(
     ).one()
     session.refresh(old)
     assert old.revoked_at is not None
+    reason = session.scalars(
+        select(AuditEvent.details["reason"].astext).where(
+            AuditEvent.action == "session.revoked", AuditEvent.subject_id == str(old.id)
+        )
+    ).one()
+    assert reason == "signed in again"
     client.cookies.clear()
 
 
