@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Annotated, Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -19,7 +19,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from api.auth import Principal, check_csrf, resolve_principal
 from api.deps import SessionDep
 from geodata.accounts.errors import CsrfFailed, Forbidden
-from geodata.accounts.messages import DEFAULT_NEXT
 from geodata.accounts.tokens import keyed_digest, new_token, same
 from geodata.errors import AppError
 from geodata.settings import get_settings
@@ -27,7 +26,6 @@ from web.i18n import LANGUAGE_COOKIE, choose_language, gettext_for
 from web.pages import render
 
 FORM_COOKIE = "yaku_csrf"
-SIGN_IN_PATHS = ("/ingresar", "/salir")
 
 
 def page_language(request: Request) -> str:
@@ -35,23 +33,6 @@ def page_language(request: Request) -> str:
     return choose_language(
         lang if lang in ("es", "en") else None, request.cookies.get(LANGUAGE_COOKIE)
     )
-
-
-def safe_next(value: str | None, default: str = DEFAULT_NEXT) -> str:
-    """Only a path of this site: no scheme, no host, no ``//`` or ``\\`` that browsers read as
-    another host, no control characters, and never back to the sign-in pages."""
-    if not value or len(value) > 500 or not value.startswith("/"):
-        return default
-    if (
-        value.startswith("//")
-        or "\\" in value
-        or any(ord(c) < 0x21 or ord(c) == 0x7F for c in value)
-    ):
-        return default
-    parts = urlsplit(value)
-    if parts.scheme or parts.netloc or parts.path.startswith(SIGN_IN_PATHS):
-        return default
-    return value
 
 
 def sign_in_redirect(request: Request) -> RedirectResponse:

@@ -27,6 +27,7 @@ from geodata.accounts.errors import (
     WeakPassword,
 )
 from geodata.accounts.identifiers import parse_identifier
+from geodata.accounts.messages import safe_next
 from geodata.accounts.passwords import MIN_PASSWORD_LENGTH
 from geodata.accounts.signin import authenticate_password
 from geodata.models import Account
@@ -40,7 +41,6 @@ from web.account_forms import (
     page,
     page_language,
     refused,
-    safe_next,
 )
 from web.i18n import gettext_for
 

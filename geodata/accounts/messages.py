@@ -5,7 +5,7 @@ Short and plain, so that they read well in an SMS on a basic phone as well as in
 
 from __future__ import annotations
 
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from geodata.i18n import normalize_language, translations
 from geodata.notify import Message
@@ -14,11 +14,30 @@ from geodata.settings import get_settings
 SIGN_IN_LINK_PATH = "/ingresar/enlace/"
 INVITATION_LINK_PATH = "/ingresar/invitacion/"
 DEFAULT_NEXT = "/desk"
+SIGN_IN_PATHS = ("/ingresar", "/salir")
+
+
+def safe_next(value: str | None, default: str = DEFAULT_NEXT) -> str:
+    """Only a path of this site: no scheme, no host, no ``//`` or ``\\`` that browsers read as
+    another host, no control characters, and never back to the sign-in pages."""
+    if not value or len(value) > 500 or not value.startswith("/"):
+        return default
+    if (
+        value.startswith("//")
+        or "\\" in value
+        or any(ord(c) < 0x21 or ord(c) == 0x7F for c in value)
+    ):
+        return default
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc or parts.path.startswith(SIGN_IN_PATHS):
+        return default
+    return value
 
 
 def link(path: str, token: str, next_path: str | None = None) -> str:
     url = f"{get_settings().base_url}{path}{token}"
-    if next_path and next_path != DEFAULT_NEXT:
+    next_path = safe_next(next_path)
+    if next_path != DEFAULT_NEXT:
         url += "?next=" + quote(next_path, safe="/")
     return url
 

@@ -192,3 +192,68 @@ def test_a_database_that_cannot_be_used_is_said_plainly(monkeypatch: pytest.Monk
     done = yaku("list")
     assert done.returncode == 1 and "No se puede usar la base de datos" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def run_on_a_terminal(args: list[str], answers: list[str]) -> tuple[int, str]:
+    """Run ``yaku users`` with a pseudo-terminal as its controlling terminal, typing
+    ``answers`` at each password prompt; its exit code and everything it showed."""
+    import fcntl
+    import os
+    import pty
+    import select as io
+    import termios
+
+    master, slave = pty.openpty()
+
+    def controlling_terminal() -> None:
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "geodata.cli", "users", *args],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        cwd=REPO,
+        start_new_session=True,
+        preexec_fn=controlling_terminal,  # only an ioctl, after setsid
+    )
+    os.close(slave)
+    shown, since, pending = b"", b"", list(answers)
+    try:
+        while True:
+            ready, _, _ = io.select([master], [], [], 60)
+            if not ready:
+                raise AssertionError(f"no output: {shown!r}")
+            try:
+                chunk = os.read(master, 1024)
+            except OSError:  # the terminal closed: the command ended
+                break
+            if not chunk:
+                break
+            shown, since = shown + chunk, since + chunk
+            if pending and since.rstrip().endswith(b":"):  # a new prompt: type the answer
+                os.write(master, pending.pop(0).encode() + b"\n")
+                since = b""
+    finally:
+        os.close(master)
+    return process.wait(timeout=60), shown.decode(errors="replace")
+
+
+def test_on_a_terminal_the_password_is_asked_twice_and_never_shown(
+    engine: Engine, names: list[str]
+) -> None:
+    email = fresh(names, "terminal")
+    code, shown = run_on_a_terminal(
+        ["add", email, "--role", "analyst"], ["clave-tecleada-1", "clave-tecleada-1"]
+    )
+    assert code == 0, shown
+    assert "Contraseña (vacía" in shown and "La misma contraseña otra vez" in shown
+    assert "clave-tecleada-1" not in shown
+    account = committed(engine, email)
+    assert account is not None and verify_password(account.password_hash, "clave-tecleada-1")
+    other = fresh(names, "terminal2")
+    code, shown = run_on_a_terminal(
+        ["add", other, "--role", "analyst"], ["una-clave-1", "otra-clave-2"]
+    )
+    assert code == 2 and "Las dos contraseñas no son iguales." in shown
+    assert committed(engine, other) is None

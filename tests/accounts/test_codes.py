@@ -145,6 +145,9 @@ def test_the_magic_link_signs_in_once_and_says_why_not_afterwards(
     assert tampered.status_code == 404 and "no es válido" in tampered.text
     english = client.get(f"/ingresar/enlace/{token}x?lang=en")
     assert "This link is not valid" in english.text
+    ask(client, email, next="https://malo.example/desk")
+    _, elsewhere = code_and_link(mailbox.wait(email, 2)[1])
+    assert "?" not in elsewhere  # another site is never where a link leads
 
 
 def test_an_expired_link_or_code_does_not_sign_in(

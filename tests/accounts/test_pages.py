@@ -11,11 +11,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from geodata.accounts.messages import safe_next
 from geodata.models import Account, ApiKey, AuditEvent, AuthSession, Role
 from tests import account_factories as accounts
 from tests.accounts.conftest import account_state
 from tests.smtp_support import Mailbox, code_and_link, settings_env
-from web.account_forms import FORM_COOKIE, safe_next
+from web.account_forms import FORM_COOKIE
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]*)"')
 
