@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
 from sqlalchemy.orm import Session
 
 from api.deps import SessionDep
@@ -19,6 +19,7 @@ from geodata.accounts.scope import Scope, scope_for
 from geodata.accounts.sessions import API_KEY_PREFIX, resolve_api_key, resolve_session
 from geodata.accounts.tokens import same
 from geodata.models import Account, AuthSession
+from geodata.settings import get_settings
 
 SESSION_COOKIE = "yaku_session"
 CSRF_HEADER = "x-csrf-token"
@@ -60,6 +61,37 @@ async def _check_csrf(request: Request, record: AuthSession) -> None:
         presented = value if isinstance(value, str) else None
     if not presented or not same(presented, record.csrf_token):
         raise CsrfFailed()
+
+
+async def check_csrf(request: Request, record: AuthSession) -> None:
+    """The CSRF check of ``PrincipalDep``, for pages that resolve the caller themselves."""
+    await _check_csrf(request, record)
+
+
+def set_session_cookie(response: Response, token: str) -> None:
+    """The browser session: HttpOnly, SameSite=Lax, Secure when the service is served over
+    https, kept as long as the session lives (``session_days``)."""
+    settings = get_settings()
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=settings.session_days * 86400,
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=settings.base_url.startswith("https://"),
+    )
+
+
+def clear_session_cookie(response: Response) -> None:
+    settings = get_settings()
+    response.delete_cookie(
+        SESSION_COOKIE,
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=settings.base_url.startswith("https://"),
+    )
 
 
 def resolve_principal(session: Session, request: Request) -> Principal | None:

@@ -7,7 +7,20 @@ from fastapi.middleware.gzip import GZipMiddleware
 
 from api import queue
 from api.errors import install_error_handlers
-from api.routers import auth, catalog, downloads, health, ogc, open311, reports
+from api.routers import (
+    accounts,
+    admin_accounts,
+    auth,
+    catalog,
+    downloads,
+    health,
+    ogc,
+    open311,
+    reports,
+)
+from web import accounts as web_accounts
+from web import admin_accounts as web_admin_accounts
+from web import my_account as web_my_account
 from web import routes as web_routes
 
 
@@ -29,11 +42,16 @@ def create_app() -> FastAPI:
     app.include_router(health.router)
     app.include_router(reports.router)
     app.include_router(auth.router)
+    app.include_router(accounts.router)
+    app.include_router(admin_accounts.router)
     app.include_router(catalog.router)
     app.include_router(ogc.router)
     app.include_router(downloads.router)
     app.include_router(open311.router)
     app.include_router(web_routes.router)
+    app.include_router(web_accounts.router)
+    app.include_router(web_my_account.router)
+    app.include_router(web_admin_accounts.router)
     app.mount("/static", web_routes.static_app(), name="static")
     return app
 

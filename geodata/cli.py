@@ -1,4 +1,4 @@
-"""The ``yaku`` command line: migrate, seed, import, and run the whole service."""
+"""The ``yaku`` command line: migrate, seed, import, staff accounts, and run the whole service."""
 
 from __future__ import annotations
 
@@ -211,6 +211,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--api-workers", type=int, default=2)
     p.add_argument("--worker-concurrency", type=int, default=2)
     p.set_defaults(func=cmd_up)
+
+    from geodata.cli_users import add_parser as add_users_parser
+
+    add_users_parser(sub)
     return parser
 
 

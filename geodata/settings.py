@@ -78,6 +78,29 @@ class Settings(BaseSettings):
     bearer_token_hours: int = Field(default=24, gt=0, description="Life of an API token.")
     max_failed_sign_ins: int = Field(default=5, gt=0, description="Failures before a lockout.")
     lockout_minutes: int = Field(default=15, gt=0)
+    sign_in_code_minutes: int = Field(
+        default=10, gt=0, description="Life of a one-time sign-in code and its magic link."
+    )
+    sign_in_code_attempts: int = Field(
+        default=5, gt=0, description="Wrong tries after which a one-time code is spent."
+    )
+    code_requests_per_identifier: int = Field(
+        default=5, gt=0, description="Codes one e-mail or phone may ask for per window."
+    )
+    code_requests_per_address: int = Field(
+        default=20, gt=0, description="Codes one client address may ask for per window."
+    )
+    code_request_window_minutes: int = Field(default=60, gt=0)
+    invitation_days: int = Field(default=7, gt=0, description="Life of an invitation link.")
+    smtp_host: str | None = Field(
+        default=None, description="SMTP server for e-mail; empty: messages are only logged."
+    )
+    smtp_port: int = Field(default=587, ge=1, le=65535, description="465 means implicit TLS.")
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_from: str = Field(default="Yaku <no-reply@localhost>", description="Sender address.")
+    smtp_starttls: bool = Field(default=True, description="Upgrade the connection with STARTTLS.")
+    smtp_timeout_seconds: float = Field(default=10.0, gt=0)
     health_authority_name: str = Field(
         default="DIRESA La Libertad", description="Name on the answers of health staff."
     )

@@ -8,11 +8,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.security import OAuth2PasswordRequestForm
 
-from api.auth import PrincipalDep
+from api.auth import PrincipalDep, clear_session_cookie
 from api.deps import SessionDep
 from api.errors import error_response
 from api.schemas.responses import JSON
-from geodata.accounts.sessions import create_session, revoke_session
+from geodata.accounts.self_service import end_session
+from geodata.accounts.sessions import create_session
 from geodata.accounts.signin import authenticate_password
 from geodata.settings import get_settings
 
@@ -68,7 +69,7 @@ def me(principal: PrincipalDep) -> JSON:
 @router.post("/sign-out", summary="Revoke this token or browser session", status_code=204)
 def sign_out(principal: PrincipalDep, session: SessionDep) -> Response:
     if principal.auth_session is not None:
-        revoke_session(session, principal.auth_session)
+        end_session(session, principal.auth_session, principal.label)
     response = Response(status_code=204)
-    response.delete_cookie("yaku_session")
+    clear_session_cookie(response)
     return response

@@ -66,7 +66,6 @@ def authenticate_password(
 def _authenticate(
     session: Session, identifier_text: str, password: str, now: datetime | None, sleep: bool
 ) -> Account:
-    settings = get_settings()
     now = now or datetime.now(UTC)
     try:
         identifier = parse_identifier(identifier_text)
@@ -74,31 +73,53 @@ def _authenticate(
         verify_password(None, password)
         raise BadCredentials() from None
     account = find_account(session, identifier)
-    if account is not None and account.locked_until is not None and account.locked_until > now:
-        minutes = math.ceil((account.locked_until - now).total_seconds() / 60)
-        audit.record(session, "sign_in.locked", identifier.value, account_id=account.id)
-        raise AccountLocked(minutes=minutes)
+    if account is not None:
+        check_not_locked(session, account, identifier.value, now)
     ok = verify_password(account.password_hash if account else None, password)
     if account is None or not ok or not account.is_active:
-        if account is not None:
-            account.failed_sign_ins += 1
-            if account.failed_sign_ins >= settings.max_failed_sign_ins:
-                account.locked_until = now + timedelta(minutes=settings.lockout_minutes)
-                account.failed_sign_ins = 0
-                audit.record(session, "account.locked", identifier.value, account_id=account.id)
-        audit.record(
-            session,
-            "sign_in.failed",
-            identifier.value,
-            account_id=account.id if account else None,
-        )
-        if sleep:
-            pause(failure_delay(account.failed_sign_ins if account else 1))
+        record_failure(session, account, identifier.value, "password", now, sleep)
         raise BadCredentials()
+    if account.password_hash and needs_rehash(account.password_hash):
+        account.password_hash = hash_password(password)
+    record_success(session, account, identifier.value, "password", now)
+    return account
+
+
+def check_not_locked(session: Session, account: Account, who: str, now: datetime) -> None:
+    """Raise AccountLocked (and log the refused try) while ``account`` is locked out."""
+    if account.locked_until is not None and account.locked_until > now:
+        minutes = math.ceil((account.locked_until - now).total_seconds() / 60)
+        audit.record(session, "sign_in.locked", who, account_id=account.id)
+        raise AccountLocked(minutes=minutes)
+
+
+def record_failure(
+    session: Session, account: Account | None, who: str, method: str, now: datetime, sleep: bool
+) -> None:
+    """Count a failed try (password, code...) on the account, lock it after too many, log it,
+    and wait longer the more failures there were."""
+    settings = get_settings()
+    if account is not None:
+        account.failed_sign_ins += 1
+        if account.failed_sign_ins >= settings.max_failed_sign_ins:
+            account.locked_until = now + timedelta(minutes=settings.lockout_minutes)
+            account.failed_sign_ins = 0
+            audit.record(session, "account.locked", who, account_id=account.id, method=method)
+    audit.record(
+        session,
+        "sign_in.failed",
+        who,
+        account_id=account.id if account else None,
+        method=method,
+    )
+    if sleep:
+        pause(failure_delay(account.failed_sign_ins if account else 1))
+
+
+def record_success(
+    session: Session, account: Account, who: str, method: str, now: datetime
+) -> None:
     account.failed_sign_ins = 0
     account.locked_until = None
     account.last_sign_in_at = now
-    if account.password_hash and needs_rehash(account.password_hash):
-        account.password_hash = hash_password(password)
-    audit.record(session, "sign_in", identifier.value, account_id=account.id, method="password")
-    return account
+    audit.record(session, "sign_in", who, account_id=account.id, method=method)

@@ -7,6 +7,7 @@ from geodata.models.accounts import (
     AuthSession,
     Membership,
     OneTimeCode,
+    SignInThrottle,
 )
 from geodata.models.areas import AdminArea
 from geodata.models.base import SRID, Base
@@ -65,6 +66,7 @@ __all__ = [
     "ResponseTemplate",
     "Role",
     "SamplePoint",
+    "SignInThrottle",
     "SourceType",
     "StatusChange",
     "SystemType",

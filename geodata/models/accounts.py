@@ -167,3 +167,15 @@ class AuditEvent(Base):
     details: Mapped[dict[str, Any]] = mapped_column(
         JSONB, default=dict, server_default=text("'{}'::jsonb")
     )
+
+
+class SignInThrottle(Base):
+    """How often a key (an identifier or a client address, as a digest) asked for a sign-in
+    code in one fixed window. Counted in the database so every API process sees the same."""
+
+    __tablename__ = "sign_in_throttle"
+    __table_args__ = (Index("ix_sign_in_throttle_window_start", "window_start"),)
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(primary_key=True)
+    hits: Mapped[int] = mapped_column(default=0, server_default="0")

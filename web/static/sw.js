@@ -18,9 +18,14 @@ self.addEventListener("activate", function (event) {
   }).then(function () { return self.clients.claim(); }));
 });
 
+/* Pages marked no-store (sign-in, my account, administration) hold private data: never kept. */
+function keepable(response) {
+  return response.ok && (response.headers.get("Cache-Control") || "").indexOf("no-store") < 0;
+}
+
 function networkFirst(request, fallbackUrl) {
   return fetch(request).then(function (response) {
-    if (response.ok) {
+    if (keepable(response)) {
       var copy = response.clone();
       caches.open(CACHE).then(function (c) { c.put(request, copy); });
     }

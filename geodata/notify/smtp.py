@@ -1,0 +1,51 @@
+"""E-mail through an SMTP server (``YAKU_SMTP_*``): STARTTLS or implicit TLS on port 465,
+optional login, and a timeout on every network step so a slow server cannot hang a worker."""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid, parseaddr
+
+from geodata.settings import Settings
+
+IMPLICIT_TLS_PORT = 465
+
+
+class SmtpChannel:
+    name = "smtp"
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def compose(self, to: str, subject: str, text: str) -> EmailMessage:
+        message = EmailMessage()
+        message["From"] = self.settings.smtp_from
+        message["To"] = to
+        message["Subject"] = subject
+        message["Date"] = formatdate(localtime=False)
+        sender_domain = parseaddr(self.settings.smtp_from)[1].rpartition("@")[2] or None
+        message["Message-ID"] = make_msgid(domain=sender_domain)
+        message.set_content(text)
+        return message
+
+    def send(self, to: str, subject: str, text: str) -> None:
+        s = self.settings
+        assert s.smtp_host, "the SMTP channel needs YAKU_SMTP_HOST"
+        context = ssl.create_default_context()
+        client: smtplib.SMTP
+        if s.smtp_port == IMPLICIT_TLS_PORT:
+            client = smtplib.SMTP_SSL(
+                s.smtp_host, s.smtp_port, timeout=s.smtp_timeout_seconds, context=context
+            )
+        else:
+            client = smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=s.smtp_timeout_seconds)
+        with client:
+            client.ehlo()
+            if s.smtp_starttls and s.smtp_port != IMPLICIT_TLS_PORT:
+                client.starttls(context=context)
+                client.ehlo()
+            if s.smtp_username:
+                client.login(s.smtp_username, s.smtp_password or "")
+            client.send_message(self.compose(to, subject, text))
