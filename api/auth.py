@@ -46,7 +46,7 @@ def _bearer(request: Request) -> str | None:
     return value.strip() or None if scheme.lower() == "bearer" else None
 
 
-async def _check_csrf(request: Request, record: AuthSession) -> None:
+async def check_csrf(request: Request, record: AuthSession) -> None:
     """Double-submit: an unsafe request from a signed-in browser must echo its session's
     CSRF token in a header (scripts) or a form field (plain forms)."""
     if request.method in SAFE_METHODS:
@@ -91,7 +91,7 @@ async def current_principal(request: Request, session: SessionDep) -> Principal:
     if principal is None:
         raise NotSignedIn()
     if principal.via == "browser" and principal.auth_session is not None:
-        await _check_csrf(request, principal.auth_session)
+        await check_csrf(request, principal.auth_session)
     return principal
 
 
@@ -99,7 +99,7 @@ async def optional_principal(request: Request, session: SessionDep) -> Principal
     """For pages that show a sign-in form to visitors and the desk to staff."""
     principal = resolve_principal(session, request)
     if principal is not None and principal.via == "browser" and principal.auth_session:
-        await _check_csrf(request, principal.auth_session)
+        await check_csrf(request, principal.auth_session)
     return principal
 
 

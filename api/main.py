@@ -7,7 +7,9 @@ from fastapi.middleware.gzip import GZipMiddleware
 
 from api import queue
 from api.errors import install_error_handlers
-from api.routers import auth, catalog, downloads, health, ogc, open311, reports
+from api.routers import auth, catalog, desk, downloads, health, ogc, open311, reports
+from web import answer_link as web_answer_link
+from web import desk as web_desk
 from web import routes as web_routes
 
 
@@ -29,11 +31,14 @@ def create_app() -> FastAPI:
     app.include_router(health.router)
     app.include_router(reports.router)
     app.include_router(auth.router)
+    app.include_router(desk.router)
     app.include_router(catalog.router)
     app.include_router(ogc.router)
     app.include_router(downloads.router)
     app.include_router(open311.router)
     app.include_router(web_routes.router)
+    app.include_router(web_desk.router)
+    app.include_router(web_answer_link.router)
     app.mount("/static", web_routes.static_app(), name="static")
     return app
 
