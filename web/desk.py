@@ -22,7 +22,7 @@ from geodata.accounts.errors import Forbidden
 from geodata.desk import contacts, listing, templates
 from geodata.desk.actions import Action, Answer, Caller, answer, find_report
 from geodata.desk.detail import report_detail
-from geodata.desk.errors import UnknownAction
+from geodata.desk.errors import BodyRequired, UnknownAction
 from geodata.desk.indicators import indicators_for
 from geodata.desk.systems import reassign_targets
 from geodata.errors import AppError
@@ -213,6 +213,13 @@ def _chosen_body(
     return provider if provider is not None and principal.scope.can_edit_provider(wanted) else None
 
 
+def _no_body(principal: Principal) -> AppError:
+    """Administrators edit any body but must name one; others have none to edit."""
+    if principal.scope.can_manage_accounts():
+        return BodyRequired()
+    return Forbidden()
+
+
 @router.get("/desk/prestador", response_class=HTMLResponse)
 async def desk_provider(request: Request, session: SessionDep) -> Response:
     language = _language(request)
@@ -233,7 +240,7 @@ def _provider_page(
 ) -> Response:
     provider = provider or _chosen_body(request, session, principal, form)
     if provider is None:
-        return problem(language, Forbidden(), request.url.path)
+        return problem(language, _no_body(principal), request.url.path)
     return page(
         "desk/provider.html",
         language,
@@ -289,7 +296,7 @@ def _templates_page(
 ) -> Response:
     provider = _chosen_body(request, session, principal, form)
     if provider is None:
-        return problem(language, Forbidden(), request.url.path)
+        return problem(language, _no_body(principal), request.url.path)
     return page(
         "desk/templates.html",
         language,
