@@ -27,10 +27,11 @@ from sqlalchemy.orm import Session
 from geodata.accounts import audit
 from geodata.accounts.tokens import same
 from geodata.desk import errors
-from geodata.desk.actions import Action, Answer, Result, perform
+from geodata.desk.actions import TARGETS, Action, Answer, Result, perform
 from geodata.errors import AppError
-from geodata.models import ActorKind, AnswerLink, Provider, Report
-from geodata.reports.lifecycle import Actor
+from geodata.models import ActorKind, AnswerLink, Provider, Report, ReportStatus
+from geodata.reports import statuses
+from geodata.reports.lifecycle import Actor, IllegalTransition
 from geodata.settings import get_settings
 
 LINK_ACTIONS = (Action.ACKNOWLEDGE, Action.RESOLVE, Action.NOTE)
@@ -177,6 +178,7 @@ def answer_by_link(
     if chosen is None:
         return _refused(session, opened, errors.UnknownAction())
     try:
+        _check_move(report, chosen)
         with session.begin_nested():
             result = perform(
                 session,
@@ -190,8 +192,17 @@ def answer_by_link(
             link.used_for = chosen.value
     except AppError as error:
         return _refused(session, opened, error)
-    _audit(session, opened, "answer_link.used", action=chosen.value)
+    _audit(session, opened, "answer_link.used", answer=chosen.value)
     return LinkAnswer(LinkState.VALID, result)
+
+
+def _check_move(report: Report, action: Action) -> None:
+    """A link acknowledges a waiting report and resolves an open one; it never reopens one
+    (the lifecycle would let "acknowledged" reopen a resolved report)."""
+    status = ReportStatus(report.status)
+    allowed = {Action.ACKNOWLEDGE: (ReportStatus.VALIDATED,), Action.RESOLVE: statuses.LIVE}
+    if action in allowed and status not in allowed[action]:
+        raise IllegalTransition(current=status.value, target=TARGETS[action].value)
 
 
 def _refused(session: Session, opened: Opened, error: AppError) -> LinkAnswer:

@@ -37,11 +37,12 @@ def mark_overdue(session: Session, now: datetime | None = None, limit: int = BAT
     if not reports:
         return []
     atms = district_atms(session, [r.district_id for r in reports if r.district_id is not None])
-    names = dict(
-        session.execute(select(Provider.id, Provider.name).where(Provider.id.in_(atms.values())))
-        .tuples()
-        .all()
-    )
+    names = {
+        provider_id: name
+        for provider_id, name in session.execute(
+            select(Provider.id, Provider.name).where(Provider.id.in_(atms.values()))
+        )
+    }
     for report in reports:
         atm = atms.get(report.district_id) if report.district_id is not None else None
         if atm is not None and atm != report.provider_id:
@@ -62,6 +63,7 @@ def mark_overdue(session: Session, now: datetime | None = None, limit: int = BAT
             due_at=report.due_at.isoformat() if report.due_at else None,
             escalated_to=atm,
         )
+    session.flush()
     ids = [r.id for r in reports]
     jobs.enqueue(session, jobs.AGGREGATE_REPORTS, ids)
     return ids
