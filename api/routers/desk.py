@@ -57,9 +57,17 @@ def list_reports(
     category: ReportCategory | None = None,
     system: Annotated[str | None, Query(max_length=40, description="System code")] = None,
     district: Annotated[str | None, Query(pattern=r"^[0-9]{6}$", description="INEI ubigeo")] = None,
-    min_age_days: Annotated[int | None, Query(ge=0, le=listing.MAX_AGE_DAYS)] = None,
-    max_age_days: Annotated[int | None, Query(ge=0, le=listing.MAX_AGE_DAYS)] = None,
-    overdue: bool | None = None,
+    min_age_days: Annotated[
+        int | None,
+        Query(ge=0, le=listing.MAX_AGE_DAYS, description="Sent at least this many days ago"),
+    ] = None,
+    max_age_days: Annotated[
+        int | None,
+        Query(ge=0, le=listing.MAX_AGE_DAYS, description="Sent in the last so many days"),
+    ] = None,
+    overdue: Annotated[
+        bool | None, Query(description="Validated, unacknowledged and past its due time")
+    ] = None,
     failed: Annotated[bool, Query(description="Moderators: validation failed")] = False,
     limit: Annotated[int, Query(ge=1, le=listing.MAX_LIMIT)] = 50,
     offset: Annotated[int, Query(ge=0, le=listing.MAX_OFFSET)] = 0,

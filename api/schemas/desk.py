@@ -28,8 +28,12 @@ class ContactIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    contact_phone: str | None = Field(default=None, max_length=40, examples=["044 123456"])
-    contact_whatsapp: str | None = Field(default=None, max_length=40, examples=["987 654 321"])
+    contact_phone: str | None = Field(
+        default=None, max_length=40, description="Landline or mobile, as people write it"
+    )
+    contact_whatsapp: str | None = Field(
+        default=None, max_length=40, description="A mobile number with WhatsApp"
+    )
     contact_email: str | None = Field(default=None, max_length=200)
     office_hours: str | None = Field(default=None, max_length=200, examples=["Lun-Vie 8-13 h"])
 
