@@ -44,9 +44,9 @@ SYNTHETIC_REPORTS = text(
     JOIN LATERAL (SELECT * FROM water_system ORDER BY id OFFSET (n * 7919) % :systems LIMIT 1)
         s ON true
     CROSS JOIN LATERAL (SELECT (ARRAY['leak', 'no_water', 'turbid_water', 'other',
-        'suspected_contamination'])[1 + n % 5]::report_category AS category) c
+        'suspected_contamination'])[1 + n % 5] AS category) c
     CROSS JOIN LATERAL (SELECT (ARRAY['validated', 'acknowledged', 'in_progress', 'resolved',
-        'resolved', 'resolved'])[1 + (n / 5) % 6]::report_status AS status) st
+        'resolved', 'resolved'])[1 + (n / 5) % 6] AS status) st
     CROSS JOIN LATERAL (SELECT now() - (n % 2160) * interval '1 hour' AS received) r
     """
 )

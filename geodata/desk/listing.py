@@ -120,25 +120,36 @@ def list_reports(
         case((and_(live, Report.is_urgent), 0), else_=1),
     )
     total = session.scalar(select(func.count()).select_from(Report).where(*conditions, grouped))
-    rows = session.execute(
-        select(
-            Report,
-            func.ST_X(Report.geom).label("lon"),
-            func.ST_Y(Report.geom).label("lat"),
-            WaterSystem.code.label("system_code"),
-            WaterSystem.name.label("system_name"),
-            AdminArea.ubigeo_inei.label("district_ubigeo"),
-            AdminArea.name.label("district_name"),
-            Provider.name.label("provider_name"),
+    # Order and cut on narrow rows first (the backlog may be large), then read the page.
+    page_ids = list(
+        session.scalars(
+            select(Report.id)
+            .where(*conditions, grouped)
+            .order_by(*attention, Report.received_at.desc(), Report.id.desc())
+            .limit(limit)
+            .offset(offset)
         )
-        .outerjoin(WaterSystem, WaterSystem.id == Report.system_id)
-        .outerjoin(AdminArea, AdminArea.id == Report.district_id)
-        .outerjoin(Provider, Provider.id == Report.provider_id)
-        .where(*conditions, grouped)
-        .order_by(*attention, Report.received_at.desc(), Report.id.desc())
-        .limit(limit)
-        .offset(offset)
-    ).all()
+    )
+    position = {report_id: index for index, report_id in enumerate(page_ids)}
+    rows = sorted(
+        session.execute(
+            select(
+                Report,
+                func.ST_X(Report.geom).label("lon"),
+                func.ST_Y(Report.geom).label("lat"),
+                WaterSystem.code.label("system_code"),
+                WaterSystem.name.label("system_name"),
+                AdminArea.ubigeo_inei.label("district_ubigeo"),
+                AdminArea.name.label("district_name"),
+                Provider.name.label("provider_name"),
+            )
+            .outerjoin(WaterSystem, WaterSystem.id == Report.system_id)
+            .outerjoin(AdminArea, AdminArea.id == Report.district_id)
+            .outerjoin(Provider, Provider.id == Report.provider_id)
+            .where(Report.id.in_(page_ids))
+        ).all(),
+        key=lambda row: position[row.Report.id],
+    )
     groups = duplicates_of(session, scope, [row.Report.id for row in rows])
     originals = _visible_codes(session, scope, [row.Report.duplicate_of_id for row in rows])
     items = []
