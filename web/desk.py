@@ -20,10 +20,11 @@ from api.auth import Principal, check_csrf, resolve_principal
 from api.deps import SessionDep
 from geodata.accounts.errors import Forbidden
 from geodata.desk import contacts, listing, templates
-from geodata.desk.actions import Action, Answer, Caller, answer, find_report
+from geodata.desk.actions import Answer, Caller, answer
 from geodata.desk.detail import report_detail
 from geodata.desk.errors import BodyRequired, UnknownAction
 from geodata.desk.indicators import indicators_for
+from geodata.desk.rules import Action, find_report
 from geodata.desk.systems import reassign_targets
 from geodata.errors import AppError
 from geodata.models import Provider, ReportCategory, ReportStatus
@@ -104,7 +105,7 @@ async def desk_home(
         if scope.can_moderate()
         else None
     )
-    query = {k: v for k, v in request.query_params.items() if k not in ("p", "lang") and v}
+    query = {k: v for k, v in request.query_params.items() if k not in ("p", "lang", "hecho") and v}
     return page(
         "desk/home.html",
         language,

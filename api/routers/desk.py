@@ -18,9 +18,10 @@ from api.schemas.desk import AnswerIn, ContactIn, TemplateIn
 from api.schemas.responses import JSON
 from geodata.accounts.errors import Forbidden, ProviderNotFound
 from geodata.desk import contacts, listing, systems, templates
-from geodata.desk.actions import Answer, Caller, answer, find_report
+from geodata.desk.actions import Answer, Caller, answer
 from geodata.desk.detail import report_detail
 from geodata.desk.indicators import indicators_for
+from geodata.desk.rules import find_report
 from geodata.models import Provider, ReportCategory, ReportStatus
 
 router = APIRouter(prefix="/api/v1/desk", tags=["desk"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from geodata.desk.actions import Action
+from geodata.desk.rules import Action
 from geodata.reports.lifecycle import MAX_NOTE_LENGTH
 
 

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from geodata.accounts.scope import Scope
-from geodata.desk.actions import allowed_actions
 from geodata.desk.listing import duplicates_of, summary, visible_code
+from geodata.desk.rules import allowed_actions
 from geodata.models import AdminArea, Measurement, Provider, Report, ReportUpdate, WaterSystem
 
 

@@ -27,7 +27,8 @@ from sqlalchemy.orm import Session
 from geodata.accounts import audit
 from geodata.accounts.tokens import same
 from geodata.desk import errors
-from geodata.desk.actions import TARGETS, Action, Answer, Result, perform
+from geodata.desk.actions import Answer, Result, perform
+from geodata.desk.rules import TARGETS, Action
 from geodata.errors import AppError
 from geodata.models import ActorKind, AnswerLink, Provider, Report, ReportStatus
 from geodata.reports import statuses

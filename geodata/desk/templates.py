@@ -12,7 +12,7 @@ from geodata.accounts import audit
 from geodata.accounts.errors import Forbidden, ProviderNotFound
 from geodata.accounts.scope import Scope
 from geodata.desk import errors
-from geodata.desk.actions import Action
+from geodata.desk.rules import Action
 from geodata.i18n import LANGUAGES
 from geodata.models import Provider, ResponseTemplate
 from geodata.seed.templates import DEFAULTS
