@@ -47,7 +47,7 @@ def _bearer(request: Request) -> str | None:
     return value.strip() or None if scheme.lower() == "bearer" else None
 
 
-async def _check_csrf(request: Request, record: AuthSession) -> None:
+async def check_csrf(request: Request, record: AuthSession) -> None:
     """Double-submit: an unsafe request from a signed-in browser must echo its session's
     CSRF token in a header (scripts) or a form field (plain forms)."""
     if request.method in SAFE_METHODS:
@@ -61,11 +61,6 @@ async def _check_csrf(request: Request, record: AuthSession) -> None:
         presented = value if isinstance(value, str) else None
     if not presented or not same(presented, record.csrf_token):
         raise CsrfFailed()
-
-
-async def check_csrf(request: Request, record: AuthSession) -> None:
-    """The CSRF check of ``PrincipalDep``, for pages that resolve the caller themselves."""
-    await _check_csrf(request, record)
 
 
 def set_session_cookie(response: Response, token: str) -> None:
@@ -123,7 +118,7 @@ async def current_principal(request: Request, session: SessionDep) -> Principal:
     if principal is None:
         raise NotSignedIn()
     if principal.via == "browser" and principal.auth_session is not None:
-        await _check_csrf(request, principal.auth_session)
+        await check_csrf(request, principal.auth_session)
     return principal
 
 
@@ -131,7 +126,7 @@ async def optional_principal(request: Request, session: SessionDep) -> Principal
     """For pages that show a sign-in form to visitors and the desk to staff."""
     principal = resolve_principal(session, request)
     if principal is not None and principal.via == "browser" and principal.auth_session:
-        await _check_csrf(request, principal.auth_session)
+        await check_csrf(request, principal.auth_session)
     return principal
 
 

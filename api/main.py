@@ -12,6 +12,7 @@ from api.routers import (
     admin_accounts,
     auth,
     catalog,
+    desk,
     downloads,
     health,
     ogc,
@@ -20,6 +21,8 @@ from api.routers import (
 )
 from web import accounts as web_accounts
 from web import admin_accounts as web_admin_accounts
+from web import answer_link as web_answer_link
+from web import desk as web_desk
 from web import my_account as web_my_account
 from web import routes as web_routes
 
@@ -44,6 +47,7 @@ def create_app() -> FastAPI:
     app.include_router(auth.router)
     app.include_router(accounts.router)
     app.include_router(admin_accounts.router)
+    app.include_router(desk.router)
     app.include_router(catalog.router)
     app.include_router(ogc.router)
     app.include_router(downloads.router)
@@ -52,6 +56,8 @@ def create_app() -> FastAPI:
     app.include_router(web_accounts.router)
     app.include_router(web_my_account.router)
     app.include_router(web_admin_accounts.router)
+    app.include_router(web_desk.router)
+    app.include_router(web_answer_link.router)
     app.mount("/static", web_routes.static_app(), name="static")
     return app
 

@@ -74,6 +74,11 @@ class Settings(BaseSettings):
         min_length=16,
         description="Signs answer links and other tokens; set a long random one in production.",
     )
+    answer_link_hours: int = Field(
+        default=7 * 24,
+        gt=0,
+        description="Life of a signed link that lets a body answer one report without signing in.",
+    )
     session_days: int = Field(default=30, gt=0, description="Life of a signed-in browser.")
     bearer_token_hours: int = Field(default=24, gt=0, description="Life of an API token.")
     max_failed_sign_ins: int = Field(default=5, gt=0, description="Failures before a lockout.")

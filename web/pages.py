@@ -117,6 +117,8 @@ def map_strings(language: str) -> dict[str, Any]:
         "provider": _("Provider"),
         "contact": _("Contact"),
         "no_contact": _("No public contact yet."),
+        "whatsapp": _("WhatsApp"),
+        "hours": _("Office hours"),
         "communities": _("Communities"),
         "population": _("People served"),
         "evidence_official": _("Official evidence"),

@@ -53,6 +53,7 @@ def data_version(session: Session) -> str:
         )
     ).one()
     parts.extend(str(v) for v in reports)
+    parts.append(str(session.scalar(select(func.max(Provider.contact_updated_at)))))  # popups
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 
 
@@ -238,15 +239,30 @@ def provider_contact(
             "contact_name": provider.contact_name,
             "contact_phone": provider.contact_phone,
             "contact_email": provider.contact_email,
+            "contact_whatsapp": provider.contact_whatsapp,
+            "whatsapp_url": whatsapp_url(provider.contact_whatsapp),
+            "office_hours": provider.office_hours,
         }
-    has_contact = any(contact.get(k) for k in ("contact_name", "contact_phone", "contact_email"))
+    has_contact = any(contact.get(k) for k in CONTACT_FIELDS)
     if not has_contact and district_id is not None:
         municipality = district_atm(session, district_id)
         if municipality is not None and (provider is None or municipality.id != provider.id):
             contact["fallback"] = municipality.name
             contact["fallback_phone"] = municipality.contact_phone
             contact["fallback_email"] = municipality.contact_email
+            contact["fallback_whatsapp"] = municipality.contact_whatsapp
+            contact["fallback_whatsapp_url"] = whatsapp_url(municipality.contact_whatsapp)
+            contact["fallback_hours"] = municipality.office_hours
     return contact
+
+
+CONTACT_FIELDS = ("contact_name", "contact_phone", "contact_email", "contact_whatsapp")
+
+
+def whatsapp_url(number: str | None) -> str | None:
+    """A wa.me link (the number in international form, digits only) to open a chat."""
+    digits = "".join(c for c in number or "" if c.isdigit())
+    return f"https://wa.me/{digits}" if digits else None
 
 
 def open_reports_of(session: Session, model: PointModel, subject_id: int) -> list[dict[str, Any]]:

@@ -15,6 +15,7 @@ TASK_MODULES = [
     "worker.tasks.reports",
     "worker.tasks.aggregate",
     "worker.tasks.publish",
+    "worker.tasks.desk",
 ]
 
 
@@ -47,6 +48,8 @@ def create_celery() -> Celery:
             # Full recompute of statuses and district indicators; must equal the incremental one.
             "recompute-all-statuses": {"task": jobs.RECOMPUTE_ALL, "schedule": 600.0},
             "publish-downloads": {"task": jobs.PUBLISH_DOWNLOADS, "schedule": 900.0},
+            # Reports no body acknowledged in time are marked and escalated to the ATM.
+            "mark-overdue-reports": {"task": jobs.MARK_OVERDUE, "schedule": 600.0},
         },
     )
     return app

@@ -1,9 +1,11 @@
-"""Statuses of systems and sources, and district indicators: incremental and full, same result.
+"""Statuses of systems and sources, district and provider indicators: incremental and full,
+same result.
 
 Both paths run the same set-based computation from all the evidence (an incremental update just
 passes fewer ids), so they cannot disagree. Concurrent workers serialise on the subjects' rows
 (``SELECT ... FOR UPDATE``) and on per-district advisory locks, always taken in the same order
-(systems, then sources, then districts, each by id), so they cannot deadlock or interleave.
+(systems, then sources, then districts, then providers, each by id), so they cannot deadlock
+or interleave.
 """
 
 from __future__ import annotations
@@ -30,6 +32,11 @@ from geodata.models import (
 )
 from geodata.reports import statuses
 from geodata.reports.evidence import Subject, findings_for, survey_finding
+from geodata.reports.indicators import (
+    district_answer_figures,
+    providers_to_refresh,
+    refresh_providers,
+)
 from geodata.reports.status_rules import decide
 from geodata.settings import get_settings
 
@@ -168,18 +175,11 @@ def refresh_districts(session: Session, district_ids: Sequence[int], now: dateti
             .group_by(Report.district_id)
         ).all()
     )
-    hours = func.extract("epoch", Report.acknowledged_at - Report.received_at) / 3600.0
-    medians: dict[int, float | None] = dict(
-        session.execute(
-            select(Report.district_id, func.percentile_cont(0.5).within_group(hours))
-            .where(Report.district_id.in_(ids), Report.acknowledged_at.is_not(None))
-            .group_by(Report.district_id)
-        ).all()
-    )
+    answers = district_answer_figures(session, ids, now)
     values = []
     for district_id in ids:
         counts = systems.get(district_id, (0, 0, 0, 0, 0, 0))
-        median = medians.get(district_id)
+        to_acknowledge, to_resolve, overdue = answers.get(district_id, (None, None, 0))
         values.append(
             {
                 "district_id": district_id,
@@ -187,7 +187,9 @@ def refresh_districts(session: Session, district_ids: Sequence[int], now: dateti
                 "population_served": int(counts[1] or 0),
                 **{c.value: counts[2 + i] for i, c in enumerate(COLOURS)},
                 "open_reports": int(open_reports.get(district_id, 0)),
-                "median_hours_to_acknowledge": float(median) if median is not None else None,
+                "median_hours_to_acknowledge": to_acknowledge,
+                "median_hours_to_resolve": to_resolve,
+                "overdue_reports": overdue,
                 "computed_at": now,
             }
         )
@@ -206,14 +208,21 @@ def aggregate_for_reports(
     """Incremental: the statuses and districts some reports touch."""
     now = now or datetime.now(UTC)
     rows = session.execute(
-        select(Report.system_id, Report.source_id, Report.district_id, WaterSystem.district_id)
+        select(
+            Report.system_id,
+            Report.source_id,
+            Report.district_id,
+            WaterSystem.district_id,
+            Report.provider_id,
+        )
         .outerjoin(WaterSystem, WaterSystem.id == Report.system_id)
         .where(Report.id.in_(list(report_ids)))
     ).all()
     systems = {r[0] for r in rows if r[0] is not None}
     sources = {r[1] for r in rows if r[1] is not None}
     districts = {d for r in rows for d in (r[2], r[3]) if d is not None}
-    return _aggregate(session, systems, sources, districts, now)
+    providers = {r[4] for r in rows if r[4] is not None}
+    return _aggregate(session, systems, sources, districts, now, providers)
 
 
 def aggregate_for_report(
@@ -230,7 +239,7 @@ def recompute_all(session: Session, now: datetime | None = None) -> AggregationR
     districts = session.scalars(
         select(AdminArea.id).where(AdminArea.level == AreaLevel.DISTRICT)
     ).all()
-    return _aggregate(session, systems, sources, districts, now)
+    return _aggregate(session, systems, sources, districts, now, providers=None)
 
 
 def _aggregate(
@@ -239,7 +248,9 @@ def _aggregate(
     sources: Iterable[int],
     districts: Iterable[int],
     now: datetime,
+    providers: Iterable[int] | None,
 ) -> AggregationResult:
+    """``providers`` None: every provider's answer figures (the full recompute)."""
     max_age = get_settings().evidence_max_age_days
     session.flush()
     result = AggregationResult()
@@ -247,5 +258,7 @@ def _aggregate(
     result.changed_sources = recompute_subjects(session, WaterSource, sorted(sources), now, max_age)
     result.districts = sorted(set(districts))
     refresh_districts(session, result.districts, now)
+    wanted = providers_to_refresh(session) if providers is None else sorted(set(providers))
+    refresh_providers(session, wanted, now)
     session.expire_all()
     return result

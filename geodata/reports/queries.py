@@ -33,6 +33,7 @@ from geodata.reports.errors import (
     SourceNotFound,
     SystemNotFound,
 )
+from geodata.reports.indicators import provider_figures
 
 
 @dataclass(frozen=True, slots=True)
@@ -343,7 +344,11 @@ def district_indicators(session: Session, ubigeo: str) -> dict[str, Any]:
         "median_hours_to_acknowledge": (
             indicator.median_hours_to_acknowledge if indicator else None
         ),
+        "median_hours_to_resolve": indicator.median_hours_to_resolve if indicator else None,
+        "overdue_reports": indicator.overdue_reports if indicator else 0,
         "counts": {c.value: getattr(indicator, c.value) if indicator else 0 for c in colours},
         "shares": {c.value: round(indicator.share(c), 4) if indicator else 0.0 for c in colours},
+        # How each body of the district answers (bodies are public; no personal data).
+        "providers": provider_figures(session, Provider.district_id == area.id),
     }
     return item

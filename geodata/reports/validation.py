@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from geodata.i18n import translate
 from geodata.models import Report, ReportCategory, ReportStatus, WaterStatus
-from geodata.reports import locate
+from geodata.reports import deadlines, locate
 from geodata.reports.facts import Facts, spatial_facts
 from geodata.reports.lifecycle import YAKU, transition
 from geodata.reports.measurements import record_measurements
@@ -157,12 +157,7 @@ def validate_reports(
     record_measurements(session, [(r, readings) for r, readings, _ in accepted])
     for report, readings, _ in accepted:
         report.is_urgent = is_urgent(report.category, readings, catalogue or {})
-        hours = (
-            settings.urgent_acknowledge_within_hours
-            if report.is_urgent
-            else settings.acknowledge_within_hours
-        )
-        report.due_at = now + timedelta(hours=hours)
+        report.due_at = deadlines.due_at(report.is_urgent, now, settings)
         transition(session, report, ReportStatus.VALIDATED, YAKU, _validated_note(report), now=now)
         outcomes[report.id] = Outcome(report.id, ReportStatus.VALIDATED)
     session.flush()

@@ -149,9 +149,22 @@
         if (k[1]) line.appendChild(link(k[1] + d[k[0]], d[k[0]])); else line.textContent = d[k[0]];
         box.appendChild(line);
       });
+      if (d.whatsapp_url) {
+        any = true;
+        var chat = el("p", null, t.whatsapp + ": ");
+        chat.appendChild(link(d.whatsapp_url, d.contact_whatsapp));
+        box.appendChild(chat);
+      }
+      if (d.office_hours) box.appendChild(el("p", null, t.hours + ": " + d.office_hours));
       if (!any && d.fallback) {
         box.appendChild(el("p", null, t.contact + ": " + d.fallback));
         if (d.fallback_phone) box.appendChild(link("tel:" + d.fallback_phone, d.fallback_phone));
+        if (d.fallback_whatsapp_url) {
+          var atmChat = el("p", null, t.whatsapp + ": ");
+          atmChat.appendChild(link(d.fallback_whatsapp_url, d.fallback_whatsapp));
+          box.appendChild(atmChat);
+        }
+        if (d.fallback_hours) box.appendChild(el("p", null, t.hours + ": " + d.fallback_hours));
       } else if (!any) {
         box.appendChild(el("p", null, t.no_contact));
       }
