@@ -7,7 +7,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 
 from api import queue
 from api.errors import install_error_handlers
-from api.routers import auth, catalog, downloads, health, ogc, open311, reports
+from api.routers import auth, catalog, downloads, health, ogc, open311, readings, reports
 from web import routes as web_routes
 
 
@@ -28,6 +28,7 @@ def create_app() -> FastAPI:
     app.add_middleware(GZipMiddleware, minimum_size=1000)
     app.include_router(health.router)
     app.include_router(reports.router)
+    app.include_router(readings.router)
     app.include_router(auth.router)
     app.include_router(catalog.router)
     app.include_router(ogc.router)

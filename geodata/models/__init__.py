@@ -27,6 +27,7 @@ from geodata.models.enums import (
     SystemType,
     WaterStatus,
 )
+from geodata.models.evidence import ReadingBatch, SystemComplianceMonth
 from geodata.models.indicators import DistrictIndicator, ProviderIndicator, StatusChange
 from geodata.models.measurements import Measurement, Parameter
 from geodata.models.provenance import Dataset
@@ -58,6 +59,7 @@ __all__ = [
     "Provider",
     "ProviderIndicator",
     "ProviderKind",
+    "ReadingBatch",
     "Report",
     "ReportCategory",
     "ReportStatus",
@@ -67,6 +69,7 @@ __all__ = [
     "SamplePoint",
     "SourceType",
     "StatusChange",
+    "SystemComplianceMonth",
     "SystemType",
     "WaterSource",
     "WaterStatus",
