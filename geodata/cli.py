@@ -78,6 +78,11 @@ def cmd_import_readings(args: argparse.Namespace) -> int:
     except AppError as exc:
         print(exc.localized(args.lang), file=sys.stderr)
         return 1
+    if delivery.systems:  # the colours follow at once, without waiting for a worker
+        from geodata.reports.aggregation import aggregate_for_subjects
+
+        with session_scope() as session:
+            aggregate_for_subjects(session, delivery.systems)
     print(render(delivery, args.lang))
     return 0
 

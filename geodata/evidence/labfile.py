@@ -77,18 +77,13 @@ class Subjects:
     @classmethod
     def named_in(cls, session: Session, codes: set[str]) -> Subjects:
         wanted = sorted(codes)
-        return cls(
-            dict(
-                session.execute(
-                    select(WaterSystem.code, WaterSystem.id).where(WaterSystem.code.in_(wanted))
-                )
-            ),
-            dict(
-                session.execute(
-                    select(WaterSource.code, WaterSource.id).where(WaterSource.code.in_(wanted))
-                )
-            ),
-        )
+        systems = session.execute(
+            select(WaterSystem.code, WaterSystem.id).where(WaterSystem.code.in_(wanted))
+        ).all()
+        sources = session.execute(
+            select(WaterSource.code, WaterSource.id).where(WaterSource.code.in_(wanted))
+        ).all()
+        return cls({c: i for c, i in systems}, {c: i for c, i in sources})
 
     def resolve(self, code: Any) -> tuple[int | None, int | None]:
         text = str(code or "").strip()

@@ -88,11 +88,10 @@ def check_rows(
     if not columns:
         raise MissingColumns(columns="free_chlorine (cloro_residual)")
     codes = {str(r.pick(LOGBOOK_COLUMNS["code"]) or "").strip() for r in sheet.rows}
-    systems = dict(
-        session.execute(
-            select(WaterSystem.code, WaterSystem.id).where(WaterSystem.code.in_(sorted(codes)))
-        )
-    )
+    found = session.execute(
+        select(WaterSystem.code, WaterSystem.id).where(WaterSystem.code.in_(sorted(codes)))
+    ).all()
+    systems = {code: system_id for code, system_id in found}
     good: list[OfficialReading] = []
     errors: list[RowError] = []
     first_line: dict[str, int] = {}

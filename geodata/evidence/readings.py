@@ -223,7 +223,7 @@ def record_round(
         kind="round",
         idempotency_key=round_in.idempotency_key,
         content_hash=digest,
-        rows=len(checked),
+        rows=len(round_in.readings),
         loaded=0,
         system_id=system.id,
         account_id=account_id,

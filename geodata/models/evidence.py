@@ -25,7 +25,7 @@ class ReadingBatch(Base):
     __tablename__ = "reading_batch"
     __table_args__ = (
         CheckConstraint("kind IN ('round', 'logbook', 'lab_file')", name="kind_known"),
-        CheckConstraint("rows >= 0 AND loaded >= 0 AND loaded <= rows", name="counts_consistent"),
+        CheckConstraint("rows >= 0 AND loaded >= 0", name="counts_non_negative"),
         Index("ix_reading_batch_content_hash", "content_hash"),
     )
 
@@ -38,7 +38,7 @@ class ReadingBatch(Base):
         String(64), doc="SHA-256 of a file's bytes, or of a round's normalised content."
     )
     file_name: Mapped[str | None] = mapped_column(String(255))
-    rows: Mapped[int] = mapped_column(doc="Readings in the round, or data rows in the file.")
+    rows: Mapped[int] = mapped_column(doc="Samples in the round, or data rows in the file.")
     loaded: Mapped[int] = mapped_column(doc="Measurements this batch stored.")
     system_id: Mapped[int | None] = mapped_column(
         ForeignKey("water_system.id", ondelete="SET NULL"), doc="The system of a round."

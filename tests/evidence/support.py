@@ -6,14 +6,15 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import Engine, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from geodata.models import Measurement, Provider, ProviderKind, WaterSystem
@@ -181,3 +182,59 @@ def write(tmp_path: Path, name: str, data: bytes) -> Path:
     path = tmp_path / name
     path.write_bytes(data)
     return path
+
+
+STATUS_COLUMNS = (
+    "status",
+    "status_evidence",
+    "status_evidence_at",
+    "status_reason",
+    "status_updated_at",
+    "alert_category",
+    "alert_since",
+)
+
+
+@contextmanager
+def restoring(engine: Engine, system_ids: list[int]) -> Iterator[None]:
+    """For tests that commit (workers, the command line, the live server): afterwards, remove
+    the batches (and so the measurements) made meanwhile, and give the systems and their
+    districts back their status, history, compliance and indicators."""
+    from geodata.models import DistrictIndicator, StatusChange, SystemComplianceMonth
+    from geodata.models import ReadingBatch as Batch
+
+    with Session(engine) as s:
+        last_batch = s.scalar(select(func.max(Batch.id))) or 0
+        last_change = s.scalar(select(func.max(StatusChange.id))) or 0
+        systems = {
+            row.id: {c: getattr(row, c) for c in STATUS_COLUMNS}
+            for row in s.scalars(select(WaterSystem).where(WaterSystem.id.in_(system_ids)))
+        }
+        districts = {
+            d
+            for (d,) in s.execute(
+                select(WaterSystem.district_id).where(WaterSystem.id.in_(system_ids))
+            )
+            if d is not None
+        }
+        indicators = [
+            {c.key: getattr(i, c.key) for c in DistrictIndicator.__table__.columns}
+            for i in s.scalars(
+                select(DistrictIndicator).where(DistrictIndicator.district_id.in_(districts))
+            )
+        ]
+    try:
+        yield
+    finally:
+        with Session(engine) as s:
+            s.execute(delete(Batch).where(Batch.id > last_batch))
+            s.execute(delete(StatusChange).where(StatusChange.id > last_change))
+            s.execute(
+                delete(SystemComplianceMonth).where(SystemComplianceMonth.system_id.in_(system_ids))
+            )
+            for system_id, values in systems.items():
+                s.execute(update(WaterSystem).where(WaterSystem.id == system_id).values(**values))
+            s.execute(delete(DistrictIndicator).where(DistrictIndicator.district_id.in_(districts)))
+            if indicators:
+                s.execute(insert(DistrictIndicator), indicators)
+            s.commit()
