@@ -8,6 +8,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 from api import queue
 from api.errors import install_error_handlers
 from api.routers import auth, catalog, downloads, health, ogc, open311, readings, reports
+from web import evidence as web_evidence
 from web import routes as web_routes
 
 
@@ -34,6 +35,7 @@ def create_app() -> FastAPI:
     app.include_router(ogc.router)
     app.include_router(downloads.router)
     app.include_router(open311.router)
+    app.include_router(web_evidence.router)
     app.include_router(web_routes.router)
     app.mount("/static", web_routes.static_app(), name="static")
     return app
