@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, File, Query, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -130,7 +131,8 @@ async def lab_upload(
         if not principal.scope.can_upload_lab_results():
             raise Forbidden()
         data = await read_upload(file)
-        result = upload_lab_file(
+        result = await run_in_threadpool(
+            upload_lab_file,
             session,
             principal.scope,
             data,

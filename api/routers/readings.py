@@ -11,10 +11,9 @@ import re
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Query, Request, UploadFile
-from fastapi.exceptions import RequestValidationError
+from fastapi import APIRouter, File, Header, Query, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
-from pydantic import ValidationError
 from sqlalchemy import select
 
 from api.auth import PrincipalDep
@@ -63,37 +62,30 @@ def round_body(result: RoundResult) -> dict[str, Any]:
         409: {"description": "Key reused for other content, or a reading already recorded."},
         422: {"description": "A reading is implausible, in a unit not accepted, or future."},
     },
-    openapi_extra={
-        "parameters": [
-            {
-                "name": "Idempotency-Key",
-                "in": "header",
-                "required": False,
-                "schema": {"type": "string", "pattern": IDEMPOTENCY_KEY_PATTERN},
-                "description": "Client-generated key of the round: a retry returns it.",
-            }
-        ],
-        "requestBody": {
-            "content": {"application/json": {"schema": RoundRequest.model_json_schema()}},
-            "required": True,
-        },
-    },
 )
-async def post_readings(request: Request, session: SessionDep, principal: PrincipalDep) -> JSON:
-    try:
-        payload = RoundRequest.model_validate_json(await request.body())
-    except ValidationError as exc:
-        raise RequestValidationError(exc.errors(include_url=False, include_context=False)) from None
-    key = request.headers.get("idempotency-key")
-    if key is not None:
-        if not re.fullmatch(IDEMPOTENCY_KEY_PATTERN, key):
+def post_readings(
+    payload: RoundRequest,
+    session: SessionDep,
+    principal: PrincipalDep,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            description="Client-generated key of the round: a retry returns the stored round.",
+        ),
+    ] = None,
+) -> JSON:
+    """A plain (threadpool) route: waiting for a racing retry's lock must not stall the
+    server's event loop."""
+    if idempotency_key is not None:
+        if not re.fullmatch(IDEMPOTENCY_KEY_PATTERN, idempotency_key):
             raise InvalidInput("The idempotency key must be 8 to 100 letters, digits or ._:-")
-        if payload.idempotency_key not in (None, key):
+        if payload.idempotency_key not in (None, idempotency_key):
             raise InvalidInput("The Idempotency-Key header and the body's key differ.")
     result = record_round(
         session,
         principal.scope,
-        payload.to_round(key),
+        payload.to_round(idempotency_key),
         actor=principal.label,
         account_id=principal.account.id,
     )
@@ -154,7 +146,8 @@ async def post_lab_results(
         raise Forbidden()
     data = await read_upload(file)
     try:
-        delivery = upload_lab_file(
+        delivery = await run_in_threadpool(
+            upload_lab_file,
             session,
             principal.scope,
             data,

@@ -36,7 +36,7 @@ from geodata.accounts.scope import Scope
 from geodata.evidence import fields
 from geodata.evidence.delivery import Delivery, deliver, digest_of, earlier_delivery
 from geodata.evidence.sheets import Row, Sheet, read_sheet
-from geodata.evidence.store import OfficialReading, lab_key, official_reading
+from geodata.evidence.store import OfficialReading, lab_key, lock_official_writes, official_reading
 from geodata.evidence.units import to_catalogue_unit
 from geodata.io.rows import RowError, RowInvalid
 from geodata.models import MeasuredBy, WaterSource, WaterSystem
@@ -207,6 +207,7 @@ def upload_lab_file(
     if scope is not None and not scope.can_upload_lab_results():
         raise Forbidden()
     digest = digest_of(data)
+    lock_official_writes(session)
     earlier = earlier_delivery(session, "lab_file", digest)
     sheet = read_sheet(data, file_name)
     if earlier is not None:

@@ -28,7 +28,13 @@ from geodata.evidence.errors import (
     ReadingRefused,
     SystemNotFound,
 )
-from geodata.evidence.store import OfficialReading, official_reading, operator_key, store
+from geodata.evidence.store import (
+    OfficialReading,
+    lock_official_writes,
+    official_reading,
+    operator_key,
+    store,
+)
 from geodata.evidence.units import to_catalogue_unit
 from geodata.io.rows import RowInvalid
 from geodata.models import (
@@ -209,6 +215,7 @@ def record_round(
     """Check and store a round; the system's aggregation runs after the commit. Flushes."""
     now = now or datetime.now(UTC)
     digest = content_hash(round_in.content())
+    lock_official_writes(session)
     if round_in.idempotency_key is not None:
         earlier = session.scalars(
             select(ReadingBatch).where(ReadingBatch.idempotency_key == round_in.idempotency_key)

@@ -188,13 +188,20 @@ def official_reading(
     )
 
 
+def lock_official_writes(session: Session) -> None:
+    """Serialise deliveries of official readings until the transaction ends: a retry racing
+    its original (a phone's queue and its service worker) then finds it stored, instead of
+    colliding with it."""
+    session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": OFFICIAL_LOCK})
+
+
 def store(session: Session, readings: Sequence[OfficialReading], batch_id: int) -> Stored:
     """Insert the readings not stored yet. With any conflict, insert nothing and say which
     rows conflict (the caller refuses the delivery and its transaction rolls back)."""
     if not readings:
         return Stored(0, 0)
+    lock_official_writes(session)
     connection = session.connection()
-    connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": OFFICIAL_LOCK})
     connection.exec_driver_sql(CREATE_STAGING)
     connection.exec_driver_sql(f"TRUNCATE {STAGING}")
     raw: Any = connection.connection.driver_connection

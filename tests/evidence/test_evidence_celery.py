@@ -161,3 +161,28 @@ def test_nothing_is_enqueued_for_a_refused_round(
             assert (
                 s.scalar(select(Measurement.id).where(Measurement.system_id == target.id)) is None
             )
+
+
+def test_a_round_retried_in_parallel_is_stored_once(
+    engine: Engine, live: TestClient, diresa: Staff
+) -> None:
+    """A phone's page and its service worker may send the same round at the same moment."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from geodata.models import ReadingBatch
+
+    target = place(engine, 43)
+    key = f"parallel-{uuid.uuid4()}"
+    payload = {"system": target.code, "readings": [sample(chlorine=0.7, ph=7.0)]}
+    headers = {**diresa.headers, "Idempotency-Key": key}
+    with restoring(engine, [target.id]), ThreadPoolExecutor(max_workers=6) as pool:
+        responses = list(
+            pool.map(
+                lambda _: live.post("/api/v1/readings", json=payload, headers=headers), range(6)
+            )
+        )
+        assert sorted(r.status_code for r in responses) == [200] * 5 + [201]
+        assert len({r.json()["round"] for r in responses}) == 1
+        with Session(engine) as s:
+            batches = s.scalars(select(ReadingBatch).where(ReadingBatch.idempotency_key == key))
+            assert len(batches.all()) == 1

@@ -20,9 +20,9 @@
     if (text) statusBox.appendChild(el("p", "notice " + (kind || ""), text));
   }
 
-  function localNow() {
-    var d = new Date(Date.now() - new Date().getTimezoneOffset() * 60000);
-    return d.toISOString().slice(0, 16);
+  /* Now, as Peru's clock shows it (whatever zone the phone is set to). */
+  function peruNow() {
+    return new Date(Date.now() - 5 * 3600 * 1000).toISOString().slice(0, 16);
   }
 
   /* "2026-05-04T08:30" typed on the phone is Peru time (UTC-5, no summer time). */
@@ -105,7 +105,7 @@
   }
 
   if (form) {
-    document.getElementById("sampled-at").value = localNow();
+    document.getElementById("sampled-at").value = peruNow();
     document.getElementById("add-sample").addEventListener("click", function () {
       var samples = document.getElementById("samples");
       var copy = samples.querySelector("fieldset.sample").cloneNode(true);
@@ -144,6 +144,14 @@
         }
       }).then(showOutbox).finally(function () { button.disabled = false; });
     });
+  }
+
+  /* Keep this form for use without signal (the service worker cannot fetch it at install:
+   * it needs the signed-in session). */
+  if (navigator.serviceWorker && navigator.onLine) {
+    navigator.serviceWorker.ready.then(function (reg) {
+      if (reg.active) reg.active.postMessage({keep: "/desk/lecturas"});
+    }).catch(function () {});
   }
 
   window.addEventListener("online", flushAndShow);

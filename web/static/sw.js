@@ -65,6 +65,14 @@ self.addEventListener("fetch", function (event) {
   }
 });
 
+/* A page asks to be kept for offline use (a signed-in page cannot be fetched at install). */
+self.addEventListener("message", function (event) {
+  var keep = event.data && event.data.keep;
+  if (keep && OFFLINE_PAGES.indexOf(keep) >= 0) {
+    event.waitUntil(caches.open(CACHE).then(function (c) { return c.add(keep); }).catch(function () {}));
+  }
+});
+
 self.addEventListener("sync", function (event) {
   if (event.tag.indexOf("yaku-") === 0) event.waitUntil(self.yakuQueue.flush());
 });
