@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, time, timedelta, timezone
+from functools import lru_cache
 from typing import Any
 
 from geodata.io.rows import RowInvalid
@@ -78,10 +79,14 @@ ABSENT_WORDS = frozenset(
 )
 
 
+# Laboratory files repeat the same few words, dates and units on every row: parse each once.
+folded = lru_cache(maxsize=4096)(fold)
+
+
 def sample_point(value: Any) -> SamplePoint:
     if value in (None, ""):
         raise RowInvalid("missing required field '{field}'", field="sample_point")
-    found = SAMPLE_POINT_WORDS.get(fold(str(value)))
+    found = SAMPLE_POINT_WORDS.get(folded(str(value)))
     if found is None:
         raise RowInvalid(
             "unknown sample point '{value}'; expected source, reservoir, network or tap "
@@ -104,8 +109,8 @@ def parameter_names(catalogue: dict[str, Limits]) -> dict[str, str]:
 def parameter_code(value: Any, names: dict[str, str]) -> str:
     if value in (None, ""):
         raise RowInvalid("missing required field '{field}'", field="parameter")
-    folded = fold(str(value))
-    found = names.get(folded) or names.get(re.sub(r"\s*\(.*\)$", "", folded))
+    text = folded(str(value))
+    found = names.get(text) or names.get(re.sub(r"\s*\(.*\)$", "", text))
     if found is None:
         raise RowInvalid("unknown water-quality parameter '{code}'", code=value)
     return found
@@ -115,10 +120,10 @@ def presence(value: Any) -> bool | None:
     """True/False for a presence/absence result, None when the text is not one."""
     if isinstance(value, bool):
         return value
-    folded = fold(str(value))
-    if folded in PRESENT_WORDS:
+    text = folded(str(value))
+    if text in PRESENT_WORDS:
         return True
-    if folded in ABSENT_WORDS:
+    if text in ABSENT_WORDS:
         return False
     return None
 
@@ -142,6 +147,7 @@ def number(value: Any, field: str) -> tuple[float, str | None]:
     return parsed, qualifier
 
 
+@lru_cache(maxsize=8192)
 def _parse_date(text: str) -> date | datetime:
     for pattern in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d/%m/%y"):
         try:
@@ -162,6 +168,11 @@ def _parse_time(value: Any) -> time:
         return value
     if isinstance(value, datetime):
         return value.time()
+    return _parse_clock(str(value))
+
+
+@lru_cache(maxsize=4096)
+def _parse_clock(value: str) -> time:
     text = str(value).strip().lower().replace(".", ":").replace("h", ":").rstrip(":")
     for pattern in ("%H:%M", "%H:%M:%S", "%I:%M %p", "%I:%M%p"):
         try:

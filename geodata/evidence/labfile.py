@@ -24,6 +24,7 @@ A sample id and parameter are recorded once: uploading the same result again cha
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -40,7 +41,13 @@ from geodata.evidence.store import OfficialReading, lab_key, lock_official_write
 from geodata.evidence.units import to_catalogue_unit
 from geodata.io.rows import RowError, RowInvalid
 from geodata.models import MeasuredBy, WaterSource, WaterSystem
-from geodata.reports.quality import PRESENCE_PARAMETERS, ImplausibleReading, Limits, load_catalogue
+from geodata.reports.quality import (
+    PRESENCE_PARAMETERS,
+    Classified,
+    ImplausibleReading,
+    Limits,
+    load_catalogue,
+)
 
 LAB_COLUMNS: dict[str, tuple[str, ...]] = {
     "code": (
@@ -96,10 +103,27 @@ class Subjects:
         raise RowInvalid("unknown system or source code '{code}'", code=text)
 
 
-def _result(row: Row, code: str, limits: Limits) -> tuple[float | None, bool | None]:
+Cell = Callable[[Row, str], Any]
+
+
+def cells(sheet: Sheet) -> Cell:
+    """``cell(row, "parameter")``: the named field of a row, its column found once per file."""
+    columns = {name: sheet.column(aliases) for name, aliases in LAB_COLUMNS.items()}
+
+    def cell(row: Row, name: str) -> Any:
+        column = columns[name]
+        value = row.cells.get(column) if column is not None else None
+        if isinstance(value, str):
+            return value.strip() or None
+        return value
+
+    return cell
+
+
+def _result(row: Row, cell: Cell, code: str, limits: Limits) -> tuple[float | None, bool | None]:
     """The row's value in the catalogue unit, or its presence/absence."""
-    present = row.pick(LAB_COLUMNS["presence"])
-    value = row.pick(LAB_COLUMNS["value"])
+    present = cell(row, "presence")
+    value = cell(row, "value")
     if present is not None:
         found = fields.presence(present)
         if found is None:
@@ -113,7 +137,7 @@ def _result(row: Row, code: str, limits: Limits) -> tuple[float | None, bool | N
     if found is not None and code in PRESENCE_PARAMETERS and not value.strip().isdigit():
         return None, found
     number, qualifier = fields.number(value, "value")
-    unit = row.pick(LAB_COLUMNS["unit"])
+    unit = cell(row, "unit")
     if unit is None and code not in UNITLESS:
         raise RowInvalid("{name}: a unit is required", name=limits.name_es)
     number = to_catalogue_unit(number, unit, limits)
@@ -139,22 +163,20 @@ def check_rows(
     """Every row checked; the good ones classified, the bad ones with their line and reason."""
     catalogue = load_catalogue(session)
     names = fields.parameter_names(catalogue)
-    subjects = Subjects.named_in(
-        session, {str(r.pick(LAB_COLUMNS["code"]) or "").strip() for r in sheet.rows}
-    )
+    cell = cells(sheet)
+    subjects = Subjects.named_in(session, {str(cell(r, "code") or "").strip() for r in sheet.rows})
     good: list[OfficialReading] = []
     errors: list[RowError] = []
     first_line: dict[str, int] = {}
+    memo: dict[tuple[str, float], Classified] = {}
     for row in sheet.rows:
         try:
-            system_id, source_id = subjects.resolve(row.pick(LAB_COLUMNS["code"]))
-            point = fields.sample_point(row.pick(LAB_COLUMNS["sample_point"]))
-            at = fields.sampled_at(
-                row.pick(LAB_COLUMNS["sampled_at"]), row.pick(LAB_COLUMNS["time"]), now
-            )
-            code = fields.parameter_code(row.pick(LAB_COLUMNS["parameter"]), names)
-            sample_id = row.pick(LAB_COLUMNS["sample_id"])
-            laboratory = row.pick(LAB_COLUMNS["laboratory"])
+            system_id, source_id = subjects.resolve(cell(row, "code"))
+            point = fields.sample_point(cell(row, "sample_point"))
+            at = fields.sampled_at(cell(row, "sampled_at"), cell(row, "time"), now)
+            code = fields.parameter_code(cell(row, "parameter"), names)
+            sample_id = cell(row, "sample_id")
+            laboratory = cell(row, "laboratory")
             if sample_id is None or laboratory is None:
                 missing = "sample_id" if sample_id is None else "laboratory"
                 raise RowInvalid("missing required field '{field}'", field=missing)
@@ -166,7 +188,7 @@ def check_rows(
                     parameter=code,
                     line=first_line[key],
                 )
-            value, present = _result(row, code, catalogue[code])
+            value, present = _result(row, cell, code, catalogue[code])
             reading = official_reading(
                 {"parameter": code, "value": value, "present": present},
                 catalogue,
@@ -179,6 +201,7 @@ def check_rows(
                 source_id=source_id,
                 record_source=f"laboratorio {str(laboratory)[:150]}",
                 sample_id=str(sample_id).strip()[:60],
+                memo=memo,
             )
         except RowInvalid as exc:
             errors.append(RowError(row.line, exc.reason, exc.params))

@@ -13,6 +13,8 @@ the same table even when two uploads race.
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,7 +24,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from geodata.models import Compliance, MeasuredBy, MeasurementMethod, SamplePoint
-from geodata.reports.quality import Limits, check_measurement, classify
+from geodata.reports.quality import Classified, Limits, check_measurement, classify
 
 OFFICIAL_LOCK = 7302  # pg_advisory_xact_lock key of official writes
 
@@ -63,6 +65,11 @@ CREATE TEMPORARY TABLE IF NOT EXISTS {STAGING} (
     explanation text
 )
 """
+NULLABLE = ("system_id", "source_id", "sample_id", "explanation")
+COPY_SQL = (
+    f"COPY {STAGING} ({', '.join(COLUMNS)}) FROM STDIN "
+    f"WITH (FORMAT csv, FORCE_NULL ({', '.join(NULLABLE)}))"
+)
 # A stored row differs when its value, subject or time differs (the parameter is in the key).
 CONFLICTS = f"""
 SELECT i.row_number, m.value, m.unit
@@ -82,7 +89,6 @@ INSERT INTO measurement (
 SELECT parameter_code, value, unit, method, sample_point, measured_by, sampled_at, compliance,
        explanation, system_id, source_id, record_source, :batch_id, record_key, sample_id
 FROM {STAGING}
-ORDER BY row_number
 ON CONFLICT (record_key) DO NOTHING
 """
 
@@ -164,10 +170,16 @@ def official_reading(
     source_id: int | None,
     record_source: str,
     sample_id: str | None = None,
+    memo: dict[tuple[str, float], Classified] | None = None,
 ) -> OfficialReading:
-    """Check (ImplausibleReading) and classify one reading already in the catalogue's unit."""
+    """Check (ImplausibleReading) and classify one reading already in the catalogue's unit.
+    ``memo`` keeps the classifications of a file: its values repeat."""
     reading = check_measurement({**raw, "unit": None}, catalogue)
-    verdict = classify(reading.parameter, reading.value, catalogue)
+    verdict = memo.get((reading.parameter, reading.value)) if memo is not None else None
+    if verdict is None:
+        verdict = classify(reading.parameter, reading.value, catalogue)
+        if memo is not None:
+            memo[(reading.parameter, reading.value)] = verdict
     method = MeasurementMethod.LAB if measured_by is MeasuredBy.LAB else MeasurementMethod.KIT
     return OfficialReading(
         row=row,
@@ -204,11 +216,15 @@ def store(session: Session, readings: Sequence[OfficialReading], batch_id: int) 
     connection = session.connection()
     connection.exec_driver_sql(CREATE_STAGING)
     connection.exec_driver_sql(f"TRUNCATE {STAGING}")
+    # CSV written by the C csv module in one buffer: every field quoted, and the quoted empty
+    # fields of the columns that may be NULL read as NULL (an empty unit stays empty).
+    buffer = io.StringIO()
+    csv.writer(buffer, quoting=csv.QUOTE_ALL, lineterminator="\n").writerows(
+        reading.copy_row() for reading in readings
+    )
     raw: Any = connection.connection.driver_connection
-    copy_sql = f"COPY {STAGING} ({', '.join(COLUMNS)}) FROM STDIN"
-    with raw.cursor() as cursor, cursor.copy(copy_sql) as copy:
-        for reading in readings:
-            copy.write_row(reading.copy_row())
+    with raw.cursor() as cursor, cursor.copy(COPY_SQL) as copy:
+        copy.write(buffer.getvalue())
     conflicts = tuple(
         Conflict(r[0], r[1], r[2]) for r in connection.exec_driver_sql(CONFLICTS).all()
     )

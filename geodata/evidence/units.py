@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from geodata.reports.quality import ImplausibleReading, Limits
 
@@ -80,6 +81,7 @@ CONVERSIONS: dict[str, dict[str, float]] = {
 AMBIGUOUS_AS_N = {"mgno3/l": "mg NO3-N/L", "mgno2/l": "mg NO2-N/L", "mgn/l": "mg NH3/L"}
 
 
+@lru_cache(maxsize=1024)
 def unit_key(unit: str | None) -> str:
     """``"µg / L"`` -> ``"ug/l"``: what people type, compared without spaces, case or accents."""
     text = (unit or "").replace("µ", "u").replace("μ", "u").replace("³", "3")
