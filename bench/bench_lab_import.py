@@ -92,9 +92,9 @@ def clear(session: Session) -> None:
     """No benchmark results, and no dead rows of the last round in the way."""
     session.execute(delete(ReadingBatch).where(ReadingBatch.actor == "bench"))
     session.commit()
-    with session.connection().execution_options(isolation_level="AUTOCOMMIT") as connection:
+    engine: Any = session.get_bind()
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         connection.exec_driver_sql("VACUUM ANALYZE measurement")
-    session.commit()
 
 
 def copy_floor(url: str, data: bytes) -> float:
