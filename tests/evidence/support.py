@@ -200,10 +200,11 @@ def restoring(engine: Engine, system_ids: list[int]) -> Iterator[None]:
     """For tests that commit (workers, the command line, the live server): afterwards, remove
     the batches (and so the measurements) made meanwhile, and give the systems and their
     districts back their status, history, compliance and indicators."""
-    from geodata.models import DistrictIndicator, StatusChange, SystemComplianceMonth
+    from geodata.models import AuditEvent, DistrictIndicator, StatusChange, SystemComplianceMonth
     from geodata.models import ReadingBatch as Batch
 
     with Session(engine) as s:
+        last_event = s.scalar(select(func.max(AuditEvent.id))) or 0
         last_batch = s.scalar(select(func.max(Batch.id))) or 0
         last_change = s.scalar(select(func.max(StatusChange.id))) or 0
         systems = {
@@ -228,6 +229,7 @@ def restoring(engine: Engine, system_ids: list[int]) -> Iterator[None]:
     finally:
         with Session(engine) as s:
             s.execute(delete(Batch).where(Batch.id > last_batch))
+            s.execute(delete(AuditEvent).where(AuditEvent.id > last_event))
             s.execute(delete(StatusChange).where(StatusChange.id > last_change))
             s.execute(
                 delete(SystemComplianceMonth).where(SystemComplianceMonth.system_id.in_(system_ids))

@@ -79,7 +79,10 @@ def test_real_lab_results_become_classified_lab_measurements(
     )
     assert batch.content_hash == delivery.digest
     event = session.scalars(
-        select(AuditEvent).where(AuditEvent.action == "lab_results.upload")
+        select(AuditEvent).where(
+            AuditEvent.action == "lab_results.upload",
+            AuditEvent.subject_id == str(delivery.batch_id),
+        )
     ).one()
     assert event.actor == "diresa@example.org"
     assert event.details["sha256"] == delivery.digest and event.details["loaded"] == len(rows)
@@ -92,13 +95,17 @@ def test_the_same_results_as_xlsx_and_again_as_csv_change_nothing(
     as_dates = [[*r[:2], date(2026, 5, 12), *r[3:]] for r in rows]  # real Excel date cells
     first = upload(session, lab_xlsx(as_dates), "resultados.xlsx")
     assert first.loaded == len(rows)
-    uploads = select(func.count()).where(AuditEvent.action == "lab_results.upload")
+    uploads = select(func.count()).where(
+        AuditEvent.action == "lab_results.upload", AuditEvent.subject_id == str(first.batch_id)
+    )
     assert session.scalar(uploads) == 1
+    every_upload = select(func.count()).where(AuditEvent.action == "lab_results.upload")
+    before = session.scalar(every_upload)
     same_file = upload(session, lab_xlsx(as_dates), "resultados.xlsx")
     assert same_file.loaded == 0  # openpyxl writes a timestamp: other bytes, same results
     csv_again = upload(session, lab_csv(rows))
     assert (csv_again.loaded, csv_again.already) == (0, len(rows))
-    assert session.scalar(uploads) == 1
+    assert session.scalar(every_upload) == before
     assert session.scalar(select(func.count()).select_from(ReadingBatch)) == 1
     assert official_count(session) == len(rows)
 

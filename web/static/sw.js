@@ -74,5 +74,7 @@ self.addEventListener("message", function (event) {
 });
 
 self.addEventListener("sync", function (event) {
-  if (event.tag.indexOf("yaku-") === 0) event.waitUntil(self.yakuQueue.flush());
+  if (event.tag === "yaku-reports" || event.tag === "yaku-readings") {
+    event.waitUntil(self.yakuQueue.flush());
+  }
 });
