@@ -17,12 +17,14 @@ from api.routers import (
     health,
     ogc,
     open311,
+    readings,
     reports,
 )
 from web import accounts as web_accounts
 from web import admin_accounts as web_admin_accounts
 from web import answer_link as web_answer_link
 from web import desk as web_desk
+from web import evidence as web_evidence
 from web import my_account as web_my_account
 from web import routes as web_routes
 
@@ -44,6 +46,7 @@ def create_app() -> FastAPI:
     app.add_middleware(GZipMiddleware, minimum_size=1000)
     app.include_router(health.router)
     app.include_router(reports.router)
+    app.include_router(readings.router)
     app.include_router(auth.router)
     app.include_router(accounts.router)
     app.include_router(admin_accounts.router)
@@ -52,6 +55,7 @@ def create_app() -> FastAPI:
     app.include_router(ogc.router)
     app.include_router(downloads.router)
     app.include_router(open311.router)
+    app.include_router(web_evidence.router)
     app.include_router(web_routes.router)
     app.include_router(web_accounts.router)
     app.include_router(web_my_account.router)

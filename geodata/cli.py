@@ -58,6 +58,35 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import_readings(args: argparse.Namespace) -> int:
+    """An operator's logbook (CSV/XLSX): every bad row with its line; nothing loaded unless
+    --skip-bad; a second import of the same file changes nothing."""
+    from geodata.errors import AppError
+    from geodata.evidence.errors import FileRefused
+    from geodata.evidence.logbook import import_readings, render, render_refusal
+
+    path = Path(args.path)
+    if not path.is_file():
+        print(f"yaku import-readings: {path}: no such file", file=sys.stderr)
+        return 2
+    try:
+        with session_scope() as session:
+            delivery = import_readings(session, path, skip_bad=args.skip_bad)
+    except FileRefused as exc:
+        print(render_refusal(exc, args.lang), file=sys.stderr)
+        return 1
+    except AppError as exc:
+        print(exc.localized(args.lang), file=sys.stderr)
+        return 1
+    if delivery.systems:  # the colours follow at once, without waiting for a worker
+        from geodata.reports.aggregation import aggregate_for_subjects
+
+        with session_scope() as session:
+            aggregate_for_subjects(session, delivery.systems)
+    print(render(delivery, args.lang))
+    return 0
+
+
 def cmd_recompute(args: argparse.Namespace) -> int:
     """Full recompute of statuses and district indicators (what beat runs on a schedule)."""
     from geodata.reports.aggregation import recompute_all
@@ -199,6 +228,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--attribution", default="")
     p.add_argument("--lang", default="es", choices=["es", "en"])
     p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("import-readings", help="load an operator's logbook (CSV/XLSX)")
+    p.add_argument("path")
+    p.add_argument("--skip-bad", action="store_true", help="load the good rows, report the bad")
+    p.add_argument("--lang", default="es", choices=["es", "en"])
+    p.set_defaults(func=cmd_import_readings)
 
     p = sub.add_parser("recompute", help="recompute every status and district indicator")
     p.set_defaults(func=cmd_recompute)

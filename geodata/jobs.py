@@ -26,12 +26,14 @@ log = logging.getLogger(__name__)
 VALIDATE_REPORTS = "reports.validate_batch"  # args: [report ids]
 SWEEP_REPORTS = "reports.sweep"
 AGGREGATE_REPORTS = "aggregate.reports"  # args: [report ids]
+AGGREGATE_SYSTEMS = "aggregate.systems"  # args: [system ids] (new official readings)
+AGGREGATE_SOURCES = "aggregate.sources"  # args: [source ids] (new official readings)
 RECOMPUTE_ALL = "aggregate.recompute_all"
 PUBLISH_DOWNLOADS = "publish.downloads"
 MARK_OVERDUE = "reports.mark_overdue"
 
 # Jobs whose single argument is a list of ids: buffered ones are merged into few messages.
-BATCHED = frozenset({VALIDATE_REPORTS, AGGREGATE_REPORTS})
+BATCHED = frozenset({VALIDATE_REPORTS, AGGREGATE_REPORTS, AGGREGATE_SYSTEMS, AGGREGATE_SOURCES})
 MAX_BATCH = 200
 
 _BUFFER_KEY = "yaku_jobs"

@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     media_dir: Path = REPO_ROOT / "var" / "media"
     publish_dir: Path = REPO_ROOT / "var" / "publish"
     max_photo_bytes: int = Field(default=5 * 1024 * 1024, gt=0)
+    max_lab_file_bytes: int = Field(
+        default=20 * 1024 * 1024, gt=0, description="Largest laboratory or logbook file upload."
+    )
     region_tolerance_m: float = Field(
         default=2000.0, ge=0, description="How far outside the region polygon a report may lie."
     )
@@ -54,6 +57,18 @@ class Settings(BaseSettings):
     )
     evidence_max_age_days: int = Field(
         default=90, gt=0, description="Older evidence turns a green status yellow."
+    )
+    official_reading_max_age_days: int = Field(
+        default=30,
+        gt=0,
+        description="A system whose last official reading (operator or laboratory) is older is "
+        "shown as lacking recent official evidence on its page and on the desk.",
+    )
+    compliance_min_samples: int = Field(
+        default=4,
+        gt=0,
+        description="Network free-chlorine samples a system needs in a month for its DS "
+        "031-2010-SA Art. 66 share to count: one a week, the least a logbook keeps.",
     )
     sweep_after_seconds: int = Field(
         default=60, gt=0, description="Reports still 'received' after this are re-enqueued."

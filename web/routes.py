@@ -197,11 +197,14 @@ def system_page(
     language = choose_language(lang, cookie)
     detail = records.system_detail(session, code)
     segments = records.history_segments(detail["history"]) if detail else []
+    from web.evidence import system_compliance  # official evidence block (web/evidence.py)
+
     body = render(
         "system.html",
         language,
         path=f"/sistemas/{code}",
         detail=detail,
+        compliance=system_compliance(session, detail["system"].id, language) if detail else None,
         code=code,
         segments=segments,
         statuses=status_labels(language),

@@ -14,6 +14,7 @@ TASK_MODULES = [
     "worker.tasks.system",
     "worker.tasks.reports",
     "worker.tasks.aggregate",
+    "worker.tasks.evidence",
     "worker.tasks.publish",
     "worker.tasks.desk",
 ]

@@ -14,6 +14,11 @@ Who may do what (``../shared/domain/DOMAIN.md``):
   reassigns within the district;
 * health (DIRESA): reads everything with reporters' contacts; adds notes;
 * analyst: reads everything except reporters' private fields; changes nothing.
+
+Official readings (``geodata/evidence``): provider staff record the readings of their body's
+systems, ATM staff those of every system of their district, health staff (DIRESA) and
+administrators those of any system; laboratory results are uploaded by health staff and
+administrators only. Moderators and analysts record nothing.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from geodata.models import Membership, Provider, Report, Role, WaterSystem
 EVERYTHING = frozenset({Role.ADMINISTRATOR, Role.MODERATOR, Role.HEALTH, Role.ANALYST})
 PRIVATE_EVERYWHERE = frozenset({Role.ADMINISTRATOR, Role.MODERATOR, Role.HEALTH})
 MODERATION = frozenset({Role.ADMINISTRATOR, Role.MODERATOR})
+OFFICIAL_EVIDENCE_EVERYWHERE = frozenset({Role.ADMINISTRATOR, Role.HEALTH})
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +131,17 @@ class Scope:
 
     def can_manage_accounts(self) -> bool:
         return Role.ADMINISTRATOR in self.roles
+
+    def can_record_readings(self, system: WaterSystem) -> bool:
+        """Record an operator's readings (chlorine logbook) of ``system``: staff of its
+        provider, ATM staff of its district, health staff and administrators anywhere."""
+        if self.roles & OFFICIAL_EVIDENCE_EVERYWHERE:
+            return True
+        return system.provider_id in self.provider_ids or system.district_id in self.district_ids
+
+    def can_upload_lab_results(self) -> bool:
+        """Upload a laboratory's results file, for any system or source (health surveillance)."""
+        return bool(self.roles & OFFICIAL_EVIDENCE_EVERYWHERE)
 
     # --- in whose name ----------------------------------------------------------------------
 

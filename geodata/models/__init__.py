@@ -28,6 +28,7 @@ from geodata.models.enums import (
     SystemType,
     WaterStatus,
 )
+from geodata.models.evidence import ReadingBatch, SystemComplianceMonth
 from geodata.models.indicators import DistrictIndicator, ProviderIndicator, StatusChange
 from geodata.models.measurements import Measurement, Parameter
 from geodata.models.provenance import Dataset
@@ -59,6 +60,7 @@ __all__ = [
     "Provider",
     "ProviderIndicator",
     "ProviderKind",
+    "ReadingBatch",
     "Report",
     "ReportCategory",
     "ReportStatus",
@@ -69,6 +71,7 @@ __all__ = [
     "SignInThrottle",
     "SourceType",
     "StatusChange",
+    "SystemComplianceMonth",
     "SystemType",
     "WaterSource",
     "WaterStatus",

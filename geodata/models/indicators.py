@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import BigInteger, CheckConstraint, Float, ForeignKey, Index, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -56,6 +56,18 @@ class DistrictIndicator(Base):
     median_hours_to_acknowledge: Mapped[float | None] = mapped_column(Float)
     median_hours_to_resolve: Mapped[float | None] = mapped_column(Float)
     overdue_reports: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Official evidence (geodata/evidence/compliance.py): the last complete month (Peru time)
+    # under DS 031-2010-SA Art. 66, and the systems whose last official reading is too old.
+    compliance_month: Mapped[date | None]
+    systems_sampled: Mapped[int] = mapped_column(default=0, server_default="0")
+    systems_enough_samples: Mapped[int] = mapped_column(default=0, server_default="0")
+    systems_chlorine_ok: Mapped[int] = mapped_column(default=0, server_default="0")
+    systems_faecal_detected: Mapped[int] = mapped_column(default=0, server_default="0")
+    systems_compliant: Mapped[int] = mapped_column(default=0, server_default="0")
+    chlorine_samples: Mapped[int] = mapped_column(default=0, server_default="0")
+    systems_stale: Mapped[int] = mapped_column(
+        default=0, server_default="0", doc="No official reading within the configured age."
+    )
     computed_at: Mapped[datetime] = created_at_column()
 
     def share(self, colour: WaterStatus) -> float:

@@ -73,6 +73,14 @@ class Measurement(Base):
         Text, doc="Where the record came from: 'citizen report', a lab sheet, a dataset name."
     )
     dataset_id: Mapped[int | None] = mapped_column(ForeignKey("dataset.id"))
+    # Official readings (geodata/evidence): the delivery they came in, and the natural key that
+    # makes a second delivery of the same reading change nothing ("lab:<sample>:<parameter>",
+    # "op:<system>:<point>:<time>:<parameter>").
+    batch_id: Mapped[int | None] = mapped_column(
+        ForeignKey("reading_batch.id", ondelete="CASCADE"), index=True
+    )
+    record_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    sample_id: Mapped[str | None] = mapped_column(String(60), doc="The laboratory's sample id.")
     created_at: Mapped[datetime] = created_at_column()
 
     parameter: Mapped[Parameter] = relationship()

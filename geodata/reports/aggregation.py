@@ -20,6 +20,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.orm import Session
 from sqlalchemy.types import Integer
 
+from geodata.evidence import compliance
 from geodata.models import (
     AdminArea,
     AreaLevel,
@@ -231,6 +232,30 @@ def aggregate_for_report(
     return aggregate_for_reports(session, [report_id], now)
 
 
+def aggregate_for_subjects(
+    session: Session,
+    system_ids: Sequence[int],
+    source_ids: Sequence[int] = (),
+    now: datetime | None = None,
+) -> AggregationResult:
+    """Incremental: the statuses and districts that new official readings touch."""
+    now = now or datetime.now(UTC)
+    districts = set(
+        session.scalars(
+            select(WaterSystem.district_id).where(
+                WaterSystem.id.in_(list(system_ids)), WaterSystem.district_id.is_not(None)
+            )
+        )
+    ) | set(
+        session.scalars(
+            select(WaterSource.district_id).where(
+                WaterSource.id.in_(list(source_ids)), WaterSource.district_id.is_not(None)
+            )
+        )
+    )
+    return _aggregate(session, system_ids, source_ids, {d for d in districts if d}, now, ())
+
+
 def recompute_all(session: Session, now: datetime | None = None) -> AggregationResult:
     """Full recompute of every status and every district's indicators."""
     now = now or datetime.now(UTC)
@@ -257,7 +282,9 @@ def _aggregate(
     result.changed_systems = recompute_subjects(session, WaterSystem, sorted(systems), now, max_age)
     result.changed_sources = recompute_subjects(session, WaterSource, sorted(sources), now, max_age)
     result.districts = sorted(set(districts))
+    compliance.refresh_systems(session, sorted(systems), now)
     refresh_districts(session, result.districts, now)
+    compliance.refresh_districts(session, result.districts, now)
     wanted = providers_to_refresh(session) if providers is None else sorted(set(providers))
     refresh_providers(session, wanted, now)
     session.expire_all()

@@ -1,6 +1,7 @@
-/* Outbox of citizen reports in IndexedDB, shared by the report page and the service worker.
+/* Outbox in IndexedDB, shared by the pages and the service worker: citizen reports (the
+ * default) and operators' rounds of readings (item.kind "readings", item.url, item.headers).
  * Each item keeps its idempotency key from the moment it is created, so a retry after a lost
- * answer can never create a second report. */
+ * answer can never store it twice. */
 (function (root) {
   "use strict";
   var DB = "yaku", STORE = "outbox";
@@ -30,12 +31,18 @@
     return Array.prototype.map.call(a, function (b) { return (b + 256).toString(16).slice(1); }).join("");
   }
 
+  function kindOf(item) { return item.kind || "report"; }
   function put(item) { return tx("readwrite", function (s) { return s.put(item); }); }
   function remove(key) { return tx("readwrite", function (s) { return s.delete(key); }); }
-  function all() { return tx("readonly", function (s) { return s.getAll(); }); }
+  /* Every item, or those of one kind ("report", "readings"). */
+  function all(kind) {
+    return tx("readonly", function (s) { return s.getAll(); }).then(function (items) {
+      return kind ? items.filter(function (i) { return kindOf(i) === kind; }) : items;
+    });
+  }
 
   function body(item) {
-    if (!item.photo) return {body: JSON.stringify(item.payload), headers: {"Content-Type": "application/json"}};
+    if (!item.photo || kindOf(item) !== "report") return {body: JSON.stringify(item.payload), headers: {"Content-Type": "application/json"}};
     /* Multipart fields of POST /api/v1/reports: flat fields, location split, measurements JSON. */
     var p = item.payload, form = new FormData();
     ["category", "description", "contact", "language", "idempotency_key"].forEach(function (k) {
@@ -48,17 +55,33 @@
     return {body: form, headers: {}};
   }
 
-  /* Send one item. Resolves to "sent" (with the tracking code stored), "rejected" (the server
-   * refused it: kept with its message) or "later" (no connection or server trouble). */
-  function send(item) {
-    var b = body(item);
+  /* Send one item. Resolves to "sent" (with the answer stored), "rejected" (the server
+   * refused it: kept with its message) or "later" (no connection, server trouble, or a staff
+   * session to renew: signed out, or a form token that changed). */
+  function send(item, extraHeaders) {
+    var b = body(item), name;
+    for (name in item.headers || {}) b.headers[name] = item.headers[name];
+    for (name in extraHeaders || {}) b.headers[name] = extraHeaders[name];
     b.headers["Idempotency-Key"] = item.key;
-    return fetch("/api/v1/reports", {method: "POST", body: b.body, headers: b.headers})
+    return fetch(item.url || "/api/v1/reports", {method: "POST", body: b.body, headers: b.headers,
+                                               credentials: "same-origin"})
       .then(function (r) {
         if (r.status === 200 || r.status === 201) {
           return r.json().then(function (d) {
             item.state = "sent"; item.tracking_code = d.tracking_code; item.photo = null;
+            item.answer = d;
             return put(item).then(function () { return "sent"; });
+          });
+        }
+        if (r.status === 401 || (r.status === 403 && kindOf(item) !== "report")) {
+          return r.json().catch(function () { return {}; }).then(function (d) {
+            var error = (d && d.error) || {}, message = error.message || String(r.status);
+            if (r.status === 401 || error.code === "csrf_failed") {
+              item.waiting = message;  /* kept: sent once the person signs in again */
+              return put(item).then(function () { return "later"; });
+            }
+            item.state = "rejected"; item.error = message;
+            return put(item).then(function () { return "rejected"; });
           });
         }
         if (r.status >= 400 && r.status < 500 && r.status !== 408 && r.status !== 429) {
@@ -72,14 +95,18 @@
       }, function () { return "later"; });
   }
 
+  /* Send every pending item, oldest first. A page may pass fresher headers for the items of
+   * its kind ({kind: "readings", headers: {"X-CSRF-Token": ...}}). */
   var flushing = null;
-  function flush() {
+  function flush(options) {
     if (flushing) return flushing;
+    var opts = options || {};
     flushing = all().then(function (items) {
       var waiting = items.filter(function (i) { return i.state === "pending"; })
                          .sort(function (a, b) { return a.created - b.created; });
       return waiting.reduce(function (p, item) {
-        return p.then(function () { return send(item); });
+        var extra = opts.kind && kindOf(item) === opts.kind ? opts.headers : null;
+        return p.then(function () { return send(item, extra); });
       }, Promise.resolve());
     }).then(function () { flushing = null; }, function () { flushing = null; });
     return flushing;

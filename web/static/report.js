@@ -96,7 +96,7 @@
 
   /* --- outbox view --- */
   function showOutbox() {
-    return yakuQueue.all().then(function (items) {
+    return yakuQueue.all("report").then(function (items) {
       var box = document.getElementById("outbox"), list = document.getElementById("outbox-list");
       list.textContent = "";
       items.sort(function (a, b) { return b.created - a.created; });

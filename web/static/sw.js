@@ -4,7 +4,10 @@ importScripts("/static/queue.js");
 var CACHE = "yaku-v1";
 var SHELL = ["/reportar", "/seguimiento", "/static/yaku.css", "/static/report.js", "/static/queue.js",
              "/static/register-sw.js", "/static/icons/drop.svg", "/static/icons/categories.svg",
-             "/static/vendor/leaflet/leaflet.js", "/static/vendor/leaflet/leaflet.css"];
+             "/static/vendor/leaflet/leaflet.js", "/static/vendor/leaflet/leaflet.css",
+             "/static/readings.js", "/static/evidence.css", "/static/print.js"];
+/* Pages kept for use offline once visited (the desk's reading form needs a signed-in visit). */
+var OFFLINE_PAGES = ["/reportar", "/desk/lecturas"];
 
 self.addEventListener("install", function (event) {
   event.waitUntil(caches.open(CACHE).then(function (c) { return c.addAll(SHELL); })
@@ -58,7 +61,7 @@ self.addEventListener("fetch", function (event) {
   if (request.method !== "GET" || url.origin !== self.location.origin) return;
   if (url.pathname.indexOf("/api/") === 0) return;
   if (request.mode === "navigate") {
-    var fallback = url.pathname.indexOf("/reportar") === 0 ? "/reportar" : null;
+    var fallback = OFFLINE_PAGES.filter(function (p) { return url.pathname.indexOf(p) === 0; })[0] || null;
     event.respondWith(networkFirst(request, fallback));
   } else if (url.pathname.indexOf("/static/") === 0) {
     event.respondWith(staleWhileRevalidate(request));
@@ -67,6 +70,16 @@ self.addEventListener("fetch", function (event) {
   }
 });
 
+/* A page asks to be kept for offline use (a signed-in page cannot be fetched at install). */
+self.addEventListener("message", function (event) {
+  var keep = event.data && event.data.keep;
+  if (keep && OFFLINE_PAGES.indexOf(keep) >= 0) {
+    event.waitUntil(caches.open(CACHE).then(function (c) { return c.add(keep); }).catch(function () {}));
+  }
+});
+
 self.addEventListener("sync", function (event) {
-  if (event.tag === "yaku-reports") event.waitUntil(self.yakuQueue.flush());
+  if (event.tag === "yaku-reports" || event.tag === "yaku-readings") {
+    event.waitUntil(self.yakuQueue.flush());
+  }
 });

@@ -15,6 +15,7 @@ from geodata.opendata.collections.base import (
     Filter,
     SQLExpression,
 )
+from geodata.opendata.collections.evidence import DISTRICT_TYPES, district_properties
 from geodata.opendata.licences import PROJECT_ATTRIBUTION
 
 
@@ -48,6 +49,7 @@ def districts() -> Collection:
         "open_reports": func.coalesce(indicator.open_reports, 0),
         "median_hours_to_acknowledge": indicator.median_hours_to_acknowledge,
         "computed_at": indicator.computed_at,
+        **district_properties(),
     }
     types = {
         "ubigeo": "string",
@@ -67,6 +69,7 @@ def districts() -> Collection:
         "open_reports": "integer",
         "median_hours_to_acknowledge": "number",
         "computed_at": "date-time",
+        **DISTRICT_TYPES,
     }
     return Collection(
         id="districts",

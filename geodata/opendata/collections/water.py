@@ -28,13 +28,18 @@ from geodata.opendata.collections.base import (
     utc_midnight,
     values_of,
 )
+from geodata.opendata.collections.evidence import (
+    SYSTEM_TYPES,
+    system_month_join,
+    system_properties,
+)
 from geodata.opendata.licences import PROJECT_ATTRIBUTION
 
 
 def water_systems() -> Collection:
     district = aliased(AdminArea, name="system_district")
     province = aliased(AdminArea, name="system_province")
-    from_clause = (
+    from_clause = system_month_join(
         WaterSystem.__table__.outerjoin(Provider, WaterSystem.provider_id == Provider.id)
         .outerjoin(district, WaterSystem.district_id == district.id)
         .outerjoin(province, district.parent_id == province.id)
@@ -64,6 +69,7 @@ def water_systems() -> Collection:
         "province": province.name,
         "dataset": Dataset.name,
         "updated_at": WaterSystem.updated_at,
+        **system_properties(),
     }
     types = {
         "code": "string",
@@ -86,6 +92,7 @@ def water_systems() -> Collection:
         **AREA_TYPES,
         "dataset": "string",
         "updated_at": "date-time",
+        **SYSTEM_TYPES,
     }
     return Collection(
         id="water-systems",
