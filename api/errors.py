@@ -5,12 +5,15 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from psycopg_pool import PoolTimeout
+from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from geodata.errors import AppError
+from geodata.errors import AppError, DatabaseUnavailable, UnstorableInput
 from geodata.i18n import normalize_language, translate
 
 log = logging.getLogger(__name__)
@@ -67,6 +70,30 @@ async def http_error_handler(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+# Errors of the database that mean "not now" (unreachable, restarting, shutting down, a pool
+# exhausted, a lock or serialization failure): 503 with Retry-After, never a 500. SQLAlchemy
+# invalidates its pool on a disconnect, so the next request reconnects.
+DATABASE_UNAVAILABLE: tuple[type[Exception], ...] = (
+    sa_exc.OperationalError,
+    sa_exc.InterfaceError,
+    sa_exc.TimeoutError,
+    sa_exc.DisconnectionError,
+    psycopg.OperationalError,
+    psycopg.InterfaceError,
+    PoolTimeout,
+)
+# Input PostgreSQL refuses as data (NUL in text, numbers out of range): the client's fault.
+UNSTORABLE = (sa_exc.DataError, psycopg.DataError)
+
+
+async def database_error_handler(request: Request, exc: Exception) -> JSONResponse:
+    if isinstance(exc, UNSTORABLE):
+        log.info("refused unstorable input on %s: %s", request.url.path, exc)
+        return error_response(request, UnstorableInput())
+    log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+    return error_response(request, DatabaseUnavailable())
+
+
 async def unexpected_error_handler(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     language = request_language(request)
@@ -78,4 +105,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AppError, app_error_handler)
     app.add_exception_handler(RequestValidationError, validation_error_handler)
     app.add_exception_handler(StarletteHTTPException, http_error_handler)
+    for error in (*DATABASE_UNAVAILABLE, *UNSTORABLE):
+        app.add_exception_handler(error, database_error_handler)
     app.add_exception_handler(Exception, unexpected_error_handler)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 
-from api import queue
+from api import guards, queue, security
 from api.errors import install_error_handlers
-from api.routers import auth, catalog, downloads, health, ogc, open311, reports
+from api.routers import auth, catalog, docs, downloads, health, ogc, open311, reports
 from web import routes as web_routes
 
 
@@ -19,14 +19,19 @@ def create_app() -> FastAPI:
             "Mapa ciudadano del agua de La Libertad: sistemas y fuentes de agua, prestadores, "
             "reportes ciudadanos y datos abiertos. / Citizen water map of La Libertad, Peru."
         ),
-        docs_url="/api/docs",
-        redoc_url="/api/redoc",
+        docs_url=None,  # api/routers/docs.py: Swagger UI from the service, no CDN
+        redoc_url=None,
         openapi_url="/api/openapi.json",
     )
     queue.install()
     install_error_handlers(app)
+    # Middleware added last runs first: security headers on every response, then the request
+    # guard (control characters, cross-site writes, body types and sizes), then compression.
     app.add_middleware(GZipMiddleware, minimum_size=1000)
+    guards.install(app)
+    security.install(app)
     app.include_router(health.router)
+    app.include_router(docs.router)
     app.include_router(reports.router)
     app.include_router(auth.router)
     app.include_router(catalog.router)

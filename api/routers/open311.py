@@ -18,11 +18,13 @@ from pydantic import ValidationError
 from api.deps import LanguageDep, SessionDep
 from api.intake import accept_report
 from api.open311_format import errors, render
+from api.ratelimit import intake_limiter
 from api.schemas.reports import IDEMPOTENCY_KEY_PATTERN, ReportIn
 from geodata import open311
 from geodata.errors import AppError
 from geodata.i18n import translate
 from geodata.models import ReportCategory
+from geodata.reports.intake import reporter_identity
 from geodata.settings import get_settings
 
 router = APIRouter(prefix="/open311/v2", tags=["open311"])
@@ -251,9 +253,13 @@ async def create_request(
         payload = payload.model_copy(update={"idempotency_key": idempotency_key})
     client = request.client.host if request.client else None
     try:
+        reporter = reporter_identity(payload.device_id, payload.contact)
+        await intake_limiter().check(reporter, client)
         accepted = await run_in_threadpool(accept_report, session, payload, None, language, client)
     except AppError as exc:
-        return errors(fmt, exc.status_code, exc.localized(language))
+        response = errors(fmt, exc.status_code, exc.localized(language))
+        response.headers.update(exc.response_headers())
+        return response
     notice = translate("Keep this code to follow your report: {code}", language).format(
         code=accepted.tracking_code
     )
@@ -265,4 +271,5 @@ async def create_request(
             "account_id": None,
         }
     ]
-    return render(fmt, body, "service_requests", "request", 201)
+    # As the REST intake: 201 when stored now, 200 with the same request for a replayed key.
+    return render(fmt, body, "service_requests", "request", 201 if accepted.created else 200)

@@ -17,7 +17,6 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
 from sqlalchemy.orm import Session
 
@@ -27,19 +26,22 @@ from api.intake import (
     FORM_FIELDS,
     Intake,
     get_intake,
+    intake_body_kind,
     intake_pool,
     new_report,
     parse_json,
     parse_multipart,
-    store_report_photo,
+    store_report_photo_async,
 )
 from api.queue import enqueue_validation
+from api.ratelimit import intake_limiter
 from api.schemas.reports import IDEMPOTENCY_KEY_PATTERN, ReportIn
 from api.schemas.responses import JSON
 from geodata.bbox import parse_bbox
 from geodata.errors import InvalidInput, NotFound
 from geodata.models import ReportCategory, ReportStatus
 from geodata.reports import queries
+from geodata.reports.intake import reporter_identity
 from geodata.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -109,7 +111,7 @@ async def create_report(request: Request) -> JSON:
     intake: Intake = await found if inspect.isawaitable(found) else found
     idempotency_key = request.headers.get("idempotency-key")
     photo: bytes | None = None
-    if request.headers.get("content-type", "").startswith("multipart/form-data"):
+    if intake_body_kind(request.headers.get("content-type")) == "multipart":
         payload, photo = await parse_multipart(request, settings.max_photo_bytes)
     else:
         payload = parse_json(await request.body())
@@ -119,8 +121,10 @@ async def create_report(request: Request) -> JSON:
         if not re.fullmatch(IDEMPOTENCY_KEY_PATTERN, idempotency_key):
             raise InvalidInput("The idempotency key must be 8 to 100 letters, digits or ._:-")
         payload = payload.model_copy(update={"idempotency_key": idempotency_key})
-    stored = await run_in_threadpool(store_report_photo, photo) if photo else None
     client = request.client.host if request.client else None
+    reporter = reporter_identity(payload.device_id, payload.contact)
+    await intake_limiter().check(reporter, client, with_photo=photo is not None)
+    stored = await store_report_photo_async(photo)
     accepted = await intake.submit(new_report(payload, stored, request_language(request), client))
     if accepted.created:
         enqueue_validation(accepted.id)

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from geodata.i18n import translate
 from geodata.models import Report, ReportCategory, ReportStatus, WaterStatus
+from geodata.opendata.privacy import mask_contacts
 from geodata.reports import locate
 from geodata.reports.facts import Facts, spatial_facts
 from geodata.reports.lifecycle import YAKU, transition
@@ -127,6 +128,8 @@ def validate_reports(
     outcomes: dict[int, Outcome] = {}
     for report in reports:
         report.validation_attempts += 1
+        # Validation is when a report may become public: its public text is fixed here.
+        report.public_description = mask_contacts(report.description or "")
         try:
             _resolve_code(session, report)
             if report.submitted_measurements and catalogue is None:
@@ -146,7 +149,7 @@ def validate_reports(
             _check_area(session, fact, settings)
             if limits.get(report.id, 0) >= settings.reporter_rate_limit_per_hour:
                 raise Rejection(
-                    "too many reports from the same phone or contact in one hour (limit {limit})",
+                    "too many reports from the same device or contact in one hour (limit {limit})",
                     limit=settings.reporter_rate_limit_per_hour,
                 )
         except Rejection as rejection:
