@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from geodata.database import get_read_sessionmaker, get_sessionmaker
 from geodata.i18n import normalize_language
+from geodata.opendata.params import MAX_OFFSET
 
 
 def get_session() -> Iterator[Session]:
@@ -49,3 +50,7 @@ def get_language(
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 ReadSessionDep = Annotated[Session, Depends(get_read_session, scope="function")]
 LanguageDep = Annotated[str, Depends(get_language)]
+# Every paged route: an offset PostgreSQL can take (above 2^63 it would fail, not page).
+OffsetQuery = Annotated[
+    int, Query(ge=0, le=MAX_OFFSET, description="Items to skip (at most 2^31 - 1).")
+]

@@ -56,7 +56,13 @@ async def validation_error_handler(request: Request, exc: Exception) -> JSONResp
         for err in exc.errors()
     ]
     message = translate("Some fields are missing or invalid.", language)
-    return JSONResponse(error_body("invalid_input", message, details=details), status_code=422)
+    # A malformed payload is 422; a bad query, path or header parameter is a bad request (400),
+    # as the OGC and Open311 routes answer it.
+    parameters = ("query", "path", "header", "cookie")
+    in_body = any((err.get("loc") or ("body",))[0] not in parameters for err in exc.errors())
+    return JSONResponse(
+        error_body("invalid_input", message, details=details), status_code=422 if in_body else 400
+    )
 
 
 async def http_error_handler(request: Request, exc: Exception) -> JSONResponse:

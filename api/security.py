@@ -114,10 +114,11 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        cors = scope["method"] in ("GET", "HEAD", "OPTIONS") and is_open_data(scope["path"])
-        if cors and scope["method"] == "OPTIONS" and _preflight(scope):
+        method, path = scope["method"], scope["path"]
+        if method == "OPTIONS" and is_open_data(path) and _preflight(scope):
             await self._preflight(scope, receive, send)
             return
+        cors = method in ("GET", "HEAD") and is_open_data(path)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

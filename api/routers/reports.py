@@ -20,7 +20,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse
 from sqlalchemy.orm import Session
 
-from api.deps import SessionDep
+from api.deps import OffsetQuery, SessionDep
 from api.errors import request_language
 from api.intake import (
     FORM_FIELDS,
@@ -153,7 +153,7 @@ def list_reports(
     district: Annotated[str | None, Query(pattern=r"^[0-9]{6}$")] = None,
     since: datetime | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: OffsetQuery = 0,
 ) -> JSON:
     page = queries.list_reports(
         session,

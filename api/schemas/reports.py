@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from geodata.models import ReportCategory, SamplePoint
 
 IDEMPOTENCY_KEY_PATTERN = r"^[A-Za-z0-9._:\-]{8,100}$"
 IdempotencyKey = Annotated[str, Field(pattern=IDEMPOTENCY_KEY_PATTERN)]
+# Control characters other than tab and line breaks: invisible, not storable (NUL) or not
+# writable in XML (U+000B...). NUL is refused; the others are dropped from free text.
+_CONTROL = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _clean_text(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return _CONTROL.sub("", value)
+
+
+Text = Annotated[str, AfterValidator(_clean_text)]
 
 
 class LocationIn(BaseModel):
@@ -19,7 +32,7 @@ class LocationIn(BaseModel):
 
     lon: float | None = Field(default=None, ge=-180, le=180, allow_inf_nan=False)
     lat: float | None = Field(default=None, ge=-90, le=90, allow_inf_nan=False)
-    code: str | None = Field(default=None, min_length=1, max_length=40)
+    code: Text | None = Field(default=None, min_length=1, max_length=40)
 
     @model_validator(mode="after")
     def _one_way(self) -> LocationIn:
@@ -35,9 +48,9 @@ class MeasurementIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    parameter: str = Field(min_length=1, max_length=40, examples=["free_chlorine"])
+    parameter: Text = Field(min_length=1, max_length=40, examples=["free_chlorine"])
     value: float | None = Field(default=None, allow_inf_nan=False, examples=[0.2])
-    unit: str | None = Field(default=None, max_length=40, examples=["mg/L"])
+    unit: Text | None = Field(default=None, max_length=40, examples=["mg/L"])
     present: bool | None = Field(default=None, description="Presence/absence tests (E. coli).")
     method: Literal["kit", "sense"] = "kit"
     sample_point: SamplePoint | None = None
@@ -54,12 +67,12 @@ class ReportIn(BaseModel):
 
     location: LocationIn
     category: ReportCategory
-    description: str = Field(default="", max_length=4000)
+    description: Text = Field(default="", max_length=4000)
     measurements: list[MeasurementIn] = Field(default_factory=list, max_length=20)
-    contact: str | None = Field(
+    contact: Text | None = Field(
         default=None, max_length=200, description="Private: seen only by the responsible body."
     )
-    device_id: str | None = Field(
+    device_id: Text | None = Field(
         default=None, max_length=200, description="Private; only its salted hash is kept."
     )
     language: Literal["es", "en", "qu"] | None = None
