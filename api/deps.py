@@ -54,3 +54,14 @@ LanguageDep = Annotated[str, Depends(get_language)]
 OffsetQuery = Annotated[
     int, Query(ge=0, le=MAX_OFFSET, description="Items to skip (at most 2^31 - 1).")
 ]
+# The one bbox of the read routes, parsed by geodata.bbox (which also checks the ranges and
+# min <= max, with a translated message); the pattern documents its shape.
+BBOX_NUMBER = r"-?[0-9]+(\.[0-9]+)?"
+BBOX_PATTERN = f"^{BBOX_NUMBER}(,{BBOX_NUMBER}){{3}}(,{BBOX_NUMBER},{BBOX_NUMBER})?$"
+BBoxQuery = Annotated[
+    str | None,
+    Query(
+        description="minLon,minLat,maxLon,maxLat (WGS84), min <= max",
+        json_schema_extra={"pattern": BBOX_PATTERN},
+    ),
+]

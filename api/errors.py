@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+import re
+from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 
 import psycopg
@@ -12,6 +15,7 @@ from fastapi.responses import JSONResponse
 from psycopg_pool import PoolTimeout
 from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Route, compile_path
 
 from geodata.errors import AppError, DatabaseUnavailable, UnstorableInput
 from geodata.i18n import normalize_language, translate
@@ -65,14 +69,39 @@ async def validation_error_handler(request: Request, exc: Exception) -> JSONResp
     )
 
 
+def _route_table(routes: list[Any], prefix: str = "") -> Iterator[tuple[re.Pattern[str], set[str]]]:
+    for route in routes:
+        included = getattr(route, "original_router", None)
+        if included is not None:
+            yield from _route_table(included.routes, prefix + route.include_context.prefix)
+        elif isinstance(route, Route) and route.methods:
+            yield compile_path(prefix + route.path)[0], set(route.methods)
+
+
+@lru_cache(maxsize=8)
+def _routes_of(app: Any) -> tuple[tuple[re.Pattern[str], frozenset[str]], ...]:
+    return tuple((regex, frozenset(methods)) for regex, methods in _route_table(app.routes))
+
+
+def allowed_methods(request: Request) -> str:
+    """Every method some route takes on this path (Starlette names only the first route's,
+    where a GET and a POST on one path are two routes)."""
+    methods = {m for regex, ms in _routes_of(request.app) if regex.match(request.url.path)
+               for m in ms}  # fmt: skip
+    return ", ".join(sorted(methods))
+
+
 async def http_error_handler(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     language = request_language(request)
-    text = {404: "Not found."}.get(exc.status_code, str(exc.detail))
+    text = {404: "Not found.", 405: "Method not allowed."}.get(exc.status_code, str(exc.detail))
+    headers = dict(getattr(exc, "headers", None) or {})
+    if exc.status_code == 405:
+        headers["Allow"] = allowed_methods(request)
     return JSONResponse(
         error_body("http_error", translate(text, language)),
         status_code=exc.status_code,
-        headers=getattr(exc, "headers", None),
+        headers=headers or None,
     )
 
 

@@ -93,14 +93,15 @@ def photo_too_large(max_photo_bytes: int) -> Callable[[int], AppError]:
 
 
 def body_limits(settings: Settings) -> list[BodyLimit]:
-    """Routes allowed more than ``DEFAULT_BODY_LIMIT``. A report's JSON is a few KB (4,000
-    characters of description at most); with a photo it may carry ``max_photo_bytes``."""
+    """Routes allowed more than ``DEFAULT_BODY_LIMIT``. A report's JSON fits in the default
+    (4,000 characters of description, even if every one is escaped as \\uXXXX); with a photo
+    it may carry ``max_photo_bytes``."""
     photo = settings.max_photo_bytes + MULTIPART_OVERHEAD
     return [
         BodyLimit(
             "POST",
             "/api/v1/reports",
-            32 * KIB,
+            DEFAULT_BODY_LIMIT,
             multipart=photo,
             error=photo_too_large(settings.max_photo_bytes),
         ),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 
-from api import guards, queue, security
+from api import contract, guards, queue, security
 from api.errors import install_error_handlers
 from api.routers import auth, catalog, docs, downloads, health, ogc, open311, reports
 from web import routes as web_routes
@@ -40,6 +40,7 @@ def create_app() -> FastAPI:
     app.include_router(open311.router)
     app.include_router(web_routes.router)
     app.mount("/static", web_routes.static_app(), name="static")
+    contract.install(app)
     return app
 
 

@@ -59,8 +59,18 @@ def cluster() -> Iterator[Cluster]:
         shutil.chown(directory, "postgres")
     cluster = Cluster(directory, free_port())
     subprocess.run(
-        _as_postgres([str(PG_BIN / "initdb"), "-D", str(cluster.data), "-U", "postgres",
-                      "--auth=trust", "-E", "UTF8"]),  # fmt: skip
+        _as_postgres(
+            [
+                str(PG_BIN / "initdb"),
+                "-D",
+                str(cluster.data),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+            ]
+        ),
         check=True,
         capture_output=True,
     )
@@ -72,8 +82,9 @@ def cluster() -> Iterator[Cluster]:
         yield cluster
     finally:
         subprocess.run(
-            _as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(cluster.data), "-m", "immediate",
-                          "stop"]),  # fmt: skip
+            _as_postgres(
+                [str(PG_BIN / "pg_ctl"), "-D", str(cluster.data), "-m", "immediate", "stop"]
+            ),
             capture_output=True,
         )
         shutil.rmtree(directory, ignore_errors=True)

@@ -20,10 +20,10 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse
 from sqlalchemy.orm import Session
 
-from api.deps import OffsetQuery, SessionDep
+from api import contract
+from api.deps import BBoxQuery, OffsetQuery, SessionDep
 from api.errors import request_language
 from api.intake import (
-    FORM_FIELDS,
     Intake,
     get_intake,
     intake_body_kind,
@@ -35,7 +35,7 @@ from api.intake import (
 )
 from api.queue import enqueue_validation
 from api.ratelimit import intake_limiter
-from api.schemas.reports import IDEMPOTENCY_KEY_PATTERN, ReportIn
+from api.schemas.reports import IDEMPOTENCY_KEY_PATTERN, NO_NUL, ReportAccepted, ReportIn
 from api.schemas.responses import JSON
 from geodata.bbox import parse_bbox
 from geodata.errors import InvalidInput, NotFound
@@ -54,6 +54,39 @@ async def _lifespan(_app: Any) -> AsyncIterator[None]:
 
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"], lifespan=_lifespan)
+contract.register_model(ReportIn)
+ACCEPTED = contract.register_model(ReportAccepted)
+_FIELD = {"type": "string", "maxLength": 200, "pattern": NO_NUL}
+# The same report as form fields: location split in lon/lat or location_code, measurements as
+# a JSON part, an optional photo.
+MULTIPART_REPORT: dict[str, Any] = {
+    "type": "object",
+    "required": ["category"],
+    "properties": {
+        "category": {"type": "string", "enum": [c.value for c in ReportCategory]},
+        "description": {"type": "string", "maxLength": 4000, "pattern": NO_NUL},
+        "contact": _FIELD,
+        "device_id": _FIELD,
+        "language": {"type": "string", "enum": ["es", "en", "qu"]},
+        "idempotency_key": {"type": "string", "pattern": IDEMPOTENCY_KEY_PATTERN},
+        "lon": {"type": "number", "minimum": -180, "maximum": 180},
+        "lat": {"type": "number", "minimum": -90, "maximum": 90},
+        "location_code": {"type": "string", "minLength": 1, "maxLength": 40, "pattern": NO_NUL},
+        "measurements": {
+            "type": "array",
+            "maxItems": 20,
+            "items": {"$ref": "#/components/schemas/MeasurementIn"},
+        },
+        "photo": {"type": "string", "format": "binary"},
+    },
+    "oneOf": [
+        {"required": ["lon", "lat"], "not": {"required": ["location_code"]}},
+        {
+            "required": ["location_code"],
+            "not": {"anyOf": [{"required": ["lon"]}, {"required": ["lat"]}]},
+        },
+    ],
+}
 
 
 @router.post(
@@ -62,10 +95,15 @@ router = APIRouter(prefix="/api/v1/reports", tags=["reports"], lifespan=_lifespa
     status_code=201,
     response_class=JSON,
     responses={
-        200: {"description": "Same idempotency key and content: the stored report."},
+        201: {"description": "Stored.", "content": {"application/json": {"schema": ACCEPTED}}},
+        200: {
+            "description": "Same idempotency key and content: the stored report.",
+            "content": {"application/json": {"schema": ACCEPTED}},
+        },
         409: {"description": "Idempotency key already used for a different report."},
-        413: {"description": "Photo too large."},
-        415: {"description": "The photo is not an image."},
+        413: {"description": "Body or photo too large, or a photo with too many pixels."},
+        415: {"description": "Not JSON nor multipart, or a photo that is not an image."},
+        429: {"description": "Too many reports from this device or contact, or this address."},
     },
     openapi_extra={
         "parameters": [
@@ -75,25 +113,19 @@ router = APIRouter(prefix="/api/v1/reports", tags=["reports"], lifespan=_lifespa
                 "required": False,
                 "schema": {"type": "string", "pattern": IDEMPOTENCY_KEY_PATTERN},
                 "description": "Client-generated key: a retry with the same key and content "
-                "returns the stored report; different content gives 409.",
+                "returns the stored report; different content gives 409. When the body also "
+                "has an idempotency_key, both must be equal.",
             }
         ],
         "requestBody": {
             "content": {
-                "application/json": {"schema": ReportIn.model_json_schema()},
+                "application/json": {"schema": {"$ref": "#/components/schemas/ReportIn"}},
                 "multipart/form-data": {
-                    "schema": {
-                        "type": "object",
-                        "properties": {
-                            **{f: {"type": "string"} for f in FORM_FIELDS},
-                            "lon": {"type": "number"},
-                            "lat": {"type": "number"},
-                            "location_code": {"type": "string"},
-                            "measurements": {"type": "string", "description": "JSON list"},
-                            "photo": {"type": "string", "format": "binary"},
-                        },
-                        "required": ["category"],
-                    }
+                    "schema": MULTIPART_REPORT,
+                    "encoding": {
+                        "measurements": {"contentType": "application/json"},
+                        "photo": {"contentType": "image/png, image/jpeg"},
+                    },
                 },
             },
             "required": True,
@@ -147,7 +179,7 @@ async def create_report(request: Request) -> JSON:
 @router.get("", summary="Public list of reports", response_class=JSON)
 def list_reports(
     session: SessionDep,
-    bbox: Annotated[str | None, Query(description="minLon,minLat,maxLon,maxLat")] = None,
+    bbox: BBoxQuery = None,
     status: ReportStatus | None = None,
     category: ReportCategory | None = None,
     district: Annotated[str | None, Query(pattern=r"^[0-9]{6}$")] = None,
@@ -197,11 +229,24 @@ def _media_file(session: Session, code: str, thumbnail: bool) -> FileResponse:
     return FileResponse(path, media_type="image/jpeg")
 
 
-@router.get("/{code}/photo", summary="The report's photo (metadata stripped)")
+IMAGE: dict[int | str, Any] = {200: contract.media("The JPEG image.", "image/jpeg")}
+
+
+@router.get(
+    "/{code}/photo",
+    summary="The report's photo (metadata stripped)",
+    response_class=FileResponse,
+    responses=IMAGE,
+)
 def get_photo(code: str, session: SessionDep) -> FileResponse:
     return _media_file(session, code, thumbnail=False)
 
 
-@router.get("/{code}/thumbnail", summary="The report's thumbnail")
+@router.get(
+    "/{code}/thumbnail",
+    summary="The report's thumbnail",
+    response_class=FileResponse,
+    responses=IMAGE,
+)
 def get_thumbnail(code: str, session: SessionDep) -> FileResponse:
     return _media_file(session, code, thumbnail=True)

@@ -5,7 +5,14 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 from geodata.models import ReportCategory, SamplePoint
 
@@ -22,13 +29,37 @@ def _clean_text(value: str) -> str:
     return _CONTROL.sub("", value)
 
 
-Text = Annotated[str, AfterValidator(_clean_text)]
+NO_NUL = "^[^\\x00]*$"
+Text = Annotated[str, StringConstraints(pattern=NO_NUL), AfterValidator(_clean_text)]
 
 
 class LocationIn(BaseModel):
     """Either coordinates (WGS84, lon/lat order) or the code of a known system or source."""
 
-    model_config = ConfigDict(extra="forbid")
+    # The rule of ``_one_way``, stated in the document too (for clients and the fuzzer).
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "oneOf": [
+                {
+                    "required": ["lon", "lat"],
+                    "properties": {
+                        "lon": {"type": "number"},
+                        "lat": {"type": "number"},
+                        "code": {"type": "null"},
+                    },
+                },
+                {
+                    "required": ["code"],
+                    "properties": {
+                        "code": {"type": "string"},
+                        "lon": {"type": "null"},
+                        "lat": {"type": "null"},
+                    },
+                },
+            ]
+        },
+    )
 
     lon: float | None = Field(default=None, ge=-180, le=180, allow_inf_nan=False)
     lat: float | None = Field(default=None, ge=-90, le=90, allow_inf_nan=False)
@@ -46,7 +77,15 @@ class LocationIn(BaseModel):
 class MeasurementIn(BaseModel):
     """One reading: a value in the catalogue's unit, or presence/absence for bacteria tests."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "anyOf": [
+                {"required": ["value"], "properties": {"value": {"type": "number"}}},
+                {"required": ["present"], "properties": {"present": {"type": "boolean"}}},
+            ]
+        },
+    )
 
     parameter: Text = Field(min_length=1, max_length=40, examples=["free_chlorine"])
     value: float | None = Field(default=None, allow_inf_nan=False, examples=[0.2])

@@ -34,9 +34,9 @@ def visit(phone: Any, url: str, ready: str) -> tuple[Any, list[str]]:
     page.on("console", lambda message: console.append(message.text))
     page.add_init_script(RECORD_VIOLATIONS)
     response = page.goto(url)
-    assert response is not None and "default-src 'self'" in response.headers[
-        "content-security-policy"
-    ]
+    assert (
+        response is not None and "default-src 'self'" in response.headers["content-security-policy"]
+    )
     try:
         page.wait_for_selector(ready, state="attached", timeout=20000)
     except Exception as exc:
