@@ -153,9 +153,9 @@ def _not_null(schema: dict[str, Any]) -> dict[str, Any]:
 def _parameters(operation: dict[str, Any]) -> None:
     for parameter in operation.get("parameters", []):
         schema = _not_null(parameter.get("schema", {}))
-        if parameter.get("in") in ("path", "query") and schema.get("type") == "string":
-            if "pattern" not in schema and "enum" not in schema and "anyOf" not in schema:
-                schema["pattern"] = NO_CONTROL
+        free_text = schema.get("type") == "string" and not ({"pattern", "enum"} & set(schema))
+        if parameter.get("in") in ("path", "query") and free_text:
+            schema["pattern"] = NO_CONTROL
         parameter["schema"] = schema
 
 
