@@ -80,15 +80,13 @@ async def run(args: argparse.Namespace) -> None:
     port = free_port()
     command = [sys.executable, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1",
                "--port", str(port), "--log-level", "warning"]  # fmt: skip
-    os.chdir(repo)
-    with process(command, env, "photos") as server:
+    with process(command, env, "photos", cwd=repo) as server:
         await wait_http(port, "/api/v1/report-categories")
         before = memory_kb(server.pid, "VmRSS")
         started = time.perf_counter()
         answers = await send_all(port, photo, args.count)
         elapsed = time.perf_counter() - started
         peak = memory_kb(server.pid, "VmHWM")
-    os.chdir(REPO)
     statuses = sorted({status for status, _ in answers})
     print(f"code: {repo}")
     print(f"{args.count} concurrent PNGs of {side}x{side} = {side * side / 1e6:.0f} MP, "

@@ -44,10 +44,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def process(args: list[str], env: dict[str, str], name: str) -> Iterator[subprocess.Popen[bytes]]:
+def process(
+    args: list[str], env: dict[str, str], name: str, cwd: Path = REPO
+) -> Iterator[subprocess.Popen[bytes]]:
     (REPO / "var").mkdir(exist_ok=True)
     log = open(REPO / "var" / f"bench-{name}.log", "wb")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen(args, cwd=REPO, env=env, stdout=log, stderr=log, start_new_session=True)
+    proc = subprocess.Popen(args, cwd=cwd, env=env, stdout=log, stderr=log, start_new_session=True)
     try:
         yield proc
     finally:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import secrets
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -106,6 +107,7 @@ def _jpeg(image: Image.Image, quality: int) -> bytes:
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    # A name of its own per writer: the same photo may be stored by two threads at once.
+    tmp = path.with_suffix(f".{os.getpid()}.{secrets.token_hex(6)}.tmp")
     tmp.write_bytes(data)
     tmp.replace(path)
