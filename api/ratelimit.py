@@ -28,6 +28,7 @@ from functools import lru_cache
 from limits import RateLimitItem, parse_many
 from limits.aio.storage import RedisStorage
 from limits.aio.strategies import MovingWindowRateLimiter
+from redis.exceptions import NoScriptError
 
 from geodata.errors import RateLimited
 from geodata.reports.codes import reporter_fingerprint
@@ -124,8 +125,8 @@ class IntakeLimiter:
             return
         limiter = self._limiter()
         try:
-            allowed = await asyncio.gather(
-                *(limiter.hit(item, budget.name, key) for budget, item, key in wanted)
+            allowed = await _hit_all(
+                limiter, [(item, budget.name, key) for budget, item, key in wanted]
             )
             for ok, (budget, item, key) in zip(allowed, wanted, strict=True):
                 if not ok:
@@ -137,6 +138,33 @@ class IntakeLimiter:
         except Exception as exc:  # Redis down or slow: never block intake on it
             self._paused_until = time.monotonic() + PAUSE_AFTER_FAILURE_S
             log.warning("intake rate limit skipped, Redis unavailable (%s)", exc)
+
+
+async def _hit_all(
+    limiter: MovingWindowRateLimiter, hits: list[tuple[RateLimitItem, str, str]]
+) -> list[bool]:
+    """``limiter.hit`` for each (item, budget, key), in one Redis round trip.
+
+    A report consults two or three windows; one ``hit`` each would cost a round trip and
+    ~0.1 ms of client CPU apiece, more than the rest of the intake. The very Lua script and
+    keys of ``limits`` (its Redis bridge) are queued in one pipeline instead; if that bridge is
+    not the one expected (another ``limits`` version), ``hit`` is called one by one.
+    """
+    bridge = getattr(limiter.storage, "bridge", None)
+    script = getattr(bridge, "lua_acquire_moving_window", None)
+    if bridge is None or script is None or not hasattr(bridge, "prefixed_key"):
+        return [await limiter.hit(item, *ids) for item, *ids in hits]
+    pipeline = bridge.get_connection().pipeline(transaction=False)
+    now = time.time()
+    for item, name, key in hits:
+        redis_key = bridge.prefixed_key(item.key_for(name, key))
+        # EVALSHA directly: a pipeline given script objects asks SCRIPT EXISTS every time
+        pipeline.evalsha(script.sha, 1, redis_key, now, item.amount, item.get_expiry(), 1)
+    try:
+        results = await pipeline.execute()
+    except NoScriptError:  # Redis restarted or flushed its scripts: hit() loads it again
+        return [await limiter.hit(item, *ids) for item, *ids in hits]
+    return [bool(result) for result in results]
 
 
 @lru_cache
