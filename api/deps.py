@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
@@ -31,8 +31,12 @@ def get_session() -> Iterator[Session]:
         session.close()
 
 
-def get_read_session() -> Iterator[Session]:
-    """For routes that only read: autocommit, nothing to commit or roll back."""
+async def get_read_session() -> AsyncIterator[Session]:
+    """For routes that only read: autocommit, nothing to commit or roll back.
+
+    An async generator on purpose: making and closing the session does no I/O (the connection
+    is taken at the first query, in the route's thread, and an autocommit connection goes back
+    without a ROLLBACK), so FastAPI need not hop to a worker thread twice more per request."""
     session = get_read_sessionmaker()()
     try:
         yield session
