@@ -55,10 +55,12 @@ TARGET_RATIO = 0.6
 TARGET_ACCEPTED_PER_S = 1000
 TARGET_P99_MS = 100
 TARGET_VISIBLE_P95_S = 5
-# The limiter runs on every request; one address must not be refused by its own budget here.
+# The limiter runs on every request, but the benchmark's one address must not be refused by
+# its own budget: a window of one second that holds ~1,000 entries, as large as the default
+# hourly window of a busy address (Redis's work per hit grows with the window's length).
 BENCH_LIMITS = {
-    "YAKU_INTAKE_ADDRESS_LIMITS": "100000/minute",
-    "YAKU_INTAKE_PHOTO_ADDRESS_LIMITS": "1000/minute",
+    "YAKU_INTAKE_ADDRESS_LIMITS": "5000/second",
+    "YAKU_INTAKE_PHOTO_ADDRESS_LIMITS": "5000/second",
 }
 
 

@@ -18,6 +18,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse
+from starlette.routing import Route
 from sqlalchemy.orm import Session
 
 from api import contract
@@ -171,6 +172,12 @@ async def create_report(request: Request) -> JSON:
         status_code=201 if accepted.created else 200,
         headers={"Location": url},
     )
+
+
+# The intake is served by this plain Starlette route, placed before the routers (create_app):
+# no dependency injection, no response model, 0.1 ms less per report on the hot path. The
+# FastAPI declaration above is what documents it (and what answers if this one is not mounted).
+FAST_ROUTES = [Route("/api/v1/reports", create_report, methods=["POST"], include_in_schema=False)]
 
 
 # --- reading -----------------------------------------------------------------------------------
