@@ -156,7 +156,10 @@ def validate_reports(
             outcomes[report.id] = _reject(session, report, rejection, now)
             continue
         accepted.append((report, readings, fact))
-    _enrich(session, [(r, f) for r, _, f in accepted], settings)
+    # _enrich's queries (duplicates, routing, tie-breaks) read nothing this batch has changed:
+    # no autoflush in between, the batch's changes go in the one flush at the end.
+    with session.no_autoflush:
+        _enrich(session, [(r, f) for r, _, f in accepted], settings)
     record_measurements(session, [(r, readings) for r, readings, _ in accepted])
     for report, readings, _ in accepted:
         report.is_urgent = is_urgent(report.category, readings, catalogue or {})
