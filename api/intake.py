@@ -16,13 +16,12 @@ from starlette.datastructures import UploadFile
 
 from api.schemas.reports import ReportIn
 from geodata import jobs
-from geodata.errors import PayloadTooLarge, UnsupportedMedia
+from geodata.errors import UnsupportedMedia
 from geodata.media import StoredPhoto, store_photo
 from geodata.reports.intake import Accepted, NewReport, submit_report
 from geodata.reports.intake_pool import IntakePool
 from geodata.settings import get_settings
 
-MULTIPART_OVERHEAD = 256 * 1024
 INTAKE_TYPES = ("application/json", "multipart/form-data")
 FORM_FIELDS = ("category", "description", "contact", "device_id", "language", "idempotency_key")
 
@@ -42,9 +41,7 @@ def parse_json(body: bytes) -> ReportIn:
 
 
 async def parse_multipart(request: Request, max_bytes: int) -> tuple[ReportIn, bytes | None]:
-    length = request.headers.get("content-length")
-    if length and length.isdigit() and int(length) > max_bytes + MULTIPART_OVERHEAD:
-        raise PayloadTooLarge("The photo is larger than {mb} MB.", mb=f"{max_bytes / 2**20:g}")
+    """The form's fields and photo. The body's size was bounded before (``api/guards.py``)."""
     async with request.form(max_files=1, max_fields=40) as form:
         fields: dict[str, Any] = {
             k: form.get(k) for k in FORM_FIELDS if form.get(k) not in (None, "")

@@ -18,8 +18,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse
-from starlette.routing import Route
 from sqlalchemy.orm import Session
+from starlette.routing import Route
 
 from api import contract
 from api.deps import BBoxQuery, OffsetQuery, SessionDep
