@@ -24,6 +24,7 @@ from geodata.settings import get_settings
 
 INTAKE_TYPES = ("application/json", "multipart/form-data")
 FORM_FIELDS = ("category", "description", "contact", "device_id", "language", "idempotency_key")
+KNOWN_PARTS = frozenset({*FORM_FIELDS, "lon", "lat", "location_code", "measurements", "photo"})
 
 
 # --- intake ------------------------------------------------------------------------------------
@@ -43,6 +44,14 @@ def parse_json(body: bytes) -> ReportIn:
 async def parse_multipart(request: Request, max_bytes: int) -> tuple[ReportIn, bytes | None]:
     """The form's fields and photo. The body's size was bounded before (``api/guards.py``)."""
     async with request.form(max_files=1, max_fields=40) as form:
+        unknown = sorted(set(form.keys()) - KNOWN_PARTS)
+        if unknown:  # as the JSON body does (extra="forbid"): a misspelt field is not ignored
+            raise RequestValidationError(
+                [
+                    {"loc": (name,), "msg": "unknown field", "type": "extra_forbidden"}
+                    for name in unknown
+                ]
+            )
         fields: dict[str, Any] = {
             k: form.get(k) for k in FORM_FIELDS if form.get(k) not in (None, "")
         }

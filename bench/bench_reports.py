@@ -2,7 +2,8 @@
 
     .venv/bin/python -m bench.bench_reports --mode alone   # API alone vs the bare floor
     .venv/bin/python -m bench.bench_reports --mode worker  # 60 s with the worker validating
-    .venv/bin/python -m bench.bench_reports                # both
+    .venv/bin/python -m bench.bench_reports --mode drain   # one worker drains a backlog
+    .venv/bin/python -m bench.bench_reports                # all three
 
 Uses its own database (``yaku_bench_reports``, migrated and seeded once; ``--database-url``) and
 Redis database (``--redis-url``, flushed), starts uvicorn and Celery as subprocesses.
@@ -282,6 +283,41 @@ async def run_with_worker(args: argparse.Namespace, systems: list[System]) -> bo
     return ok and lost == 0
 
 
+async def run_drain(args: argparse.Namespace, systems: list[System]) -> None:
+    """Validation alone: a backlog built with no worker running, then one Celery process
+    (validation and its inline aggregation) drains it; reports/s from validated_at."""
+    env = environment(args)
+    port = free_port()
+    last = scalar(args.database_url, "SELECT coalesce(max(id), 0) FROM report")
+    with process(uvicorn("api.main:app", port, args.api_workers), env, "api-backlog"):
+        await wait_http(port, "/api/v1/report-categories")
+        await load(port, systems, Figures(), concurrency=args.concurrency, total=args.backlog)
+    worker = [sys.executable, "-m", "celery", "-A", "worker.app:celery_app", "worker",
+              "--concurrency=1", "--pool=prefork", "--loglevel=WARNING", "--without-gossip",
+              "--without-mingle", "--without-heartbeat"]  # fmt: skip
+    waiting = f"SELECT count(*) FROM report WHERE status = 'received' AND id > {last}"
+    with process(worker, env, "worker-alone"):
+        # the API's outbox sent the ids while no worker ran: they wait in Redis
+        deadline = time.monotonic() + 600
+        while scalar(args.database_url, waiting) and time.monotonic() < deadline:
+            await asyncio.sleep(0.5)
+    done = scalar(args.database_url, f"SELECT count(*) FROM report WHERE id > {last} "
+                  "AND validated_at IS NOT NULL")  # fmt: skip
+    span = create_engine(args.database_url)
+    with span.connect() as conn:
+        seconds = conn.execute(
+            text(
+                "SELECT extract(epoch FROM max(validated_at) - min(validated_at)) FROM report "
+                "WHERE id > :last"
+            ),
+            {"last": last},
+        ).scalar_one()
+    span.dispose()
+    rate = done / float(seconds) if seconds else float("nan")
+    print(f"\nvalidation alone: {done} queued reports drained by one worker process at "
+          f"{rate:.0f} reports/s (load average {load_average()})")  # fmt: skip
+
+
 async def run(args: argparse.Namespace) -> bool:
     systems = prepare_database(args.database_url)
     redis.Redis.from_url(args.redis_url).flushdb()
@@ -292,12 +328,15 @@ async def run(args: argparse.Namespace) -> bool:
         prepare_database(args.database_url)
         redis.Redis.from_url(args.redis_url).flushdb()
         ok &= await run_with_worker(args, systems)
+    if args.mode in ("drain", "all"):
+        await run_drain(args, systems)
     return ok
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--mode", choices=("alone", "worker", "all"), default="all")
+    parser.add_argument("--mode", choices=("alone", "worker", "drain", "all"), default="all")
+    parser.add_argument("--backlog", type=int, default=5000, help="drain: reports queued first")
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--rounds", type=int, default=3, help="alone: rounds of each side")
     parser.add_argument("--seconds", type=float, default=10.0, help="alone: seconds per round")

@@ -69,7 +69,9 @@ def test_nul_in_a_multipart_report_and_in_open311_is_a_clear_4xx(
         "lat": str(place.lat),
         "description": "a\x00",
     }
-    assert client.post("/api/v1/reports", data=fields, files={"x": ("", b"")}).status_code == 422
+    assert (
+        client.post("/api/v1/reports", data=fields, files={"photo": ("", b"")}).status_code == 422
+    )
     for name in ("description", "first_name", "email", "phone", "device_id", "service_code",
                  "attribute[water_system]", "lat"):  # fmt: skip
         form = {"service_code": "leak", "lat": str(place.lat), "long": str(place.lon)}

@@ -33,14 +33,17 @@ from tests.test_reports_api import SessionIntake
 EXAMPLES = int(os.environ.get("YAKU_CONTRACT_EXAMPLES", "30"))
 
 app = create_app()
-# schemathesis's coverage phase cannot yet judge a multipart body that holds a binary part
-# under oneOf ("Unsupported type: 'Binary'"); the fuzzing phase still covers that operation.
+# For the intake, schemathesis's coverage phase cannot yet judge a multipart body holding a
+# binary part under oneOf ("Unsupported type: 'Binary'"), and its examples phase composes a
+# reading from the fields' defaults (neither value nor present), which the schema's anyOf
+# itself refuses; the fuzzing phase, valid and invalid cases alike, covers that operation.
 CONFIG = SchemathesisConfig.from_str(
     """
 [[operations]]
 include-path = "/api/v1/reports"
 include-method = "POST"
 phases.coverage.enabled = false
+phases.examples.enabled = false
 """
 )
 schema = schemathesis.openapi.from_asgi("/api/openapi.json", app, config=CONFIG)
@@ -77,12 +80,21 @@ TINY_PNG = _tiny_png()
 def _consistent_report(context: Any, case: Any) -> Any:
     """The Idempotency-Key header and the body's idempotency_key, when both given, agree; a
     valid report's photo is an image (random bytes are not, and are refused with 415)."""
+    # cases built from the document's examples carry no generation mode: they are valid ones;
+    # an invalid case is left as generated (its mutation is the point)
+    positive = case.meta is None or case.meta.generation.mode.is_positive
     header = (case.headers or {}).get("Idempotency-Key")
-    if header and isinstance(case.body, dict) and case.body.get("idempotency_key"):
+    if positive and header and isinstance(case.body, dict) and case.body.get("idempotency_key"):
         case.body["idempotency_key"] = header
-    positive = case.meta is not None and case.meta.generation.mode.is_positive
     if positive and isinstance(case.body, dict) and "photo" in case.body:
         case.body["photo"] = TINY_PNG
+    if positive and isinstance(case.body, dict) and isinstance(case.body.get("measurements"), list):
+        # the generator sometimes ignores a referenced schema's anyOf (value or present): a
+        # reading with neither is no reading, and is refused
+        for reading in case.body["measurements"]:
+            empty = isinstance(reading, dict) and reading.get("value") is None
+            if empty and not isinstance(reading.get("present"), bool):
+                reading["value"] = 0.5
     return case
 
 

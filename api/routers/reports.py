@@ -62,6 +62,7 @@ _FIELD = {"type": "string", "maxLength": 200, "pattern": NO_NUL}
 # a JSON part, an optional photo.
 MULTIPART_REPORT: dict[str, Any] = {
     "type": "object",
+    "additionalProperties": False,
     "required": ["category"],
     "properties": {
         "category": {"type": "string", "enum": [c.value for c in ReportCategory]},

@@ -80,6 +80,8 @@ class MeasurementIn(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
+            # a whole reading as the example (the fields' own examples alone make none)
+            "examples": [{"parameter": "free_chlorine", "value": 0.2, "unit": "mg/L"}],
             "anyOf": [
                 {"required": ["value"], "properties": {"value": {"type": "number"}}},
                 {"required": ["present"], "properties": {"present": {"type": "boolean"}}},
