@@ -85,7 +85,7 @@ class MeasurementIn(BaseModel):
             "anyOf": [
                 {"required": ["value"], "properties": {"value": {"type": "number"}}},
                 {"required": ["present"], "properties": {"present": {"type": "boolean"}}},
-            ]
+            ],
         },
     )
 
