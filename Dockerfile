@@ -11,7 +11,7 @@ COPY api ./api
 COPY worker ./worker
 COPY web ./web
 RUN pip install -q -c constraints.txt . \
-    && if [ -f web/package.json ]; then npm ci --prefix web --no-audit --no-fund || npm install --prefix web --no-audit --no-fund; fi
+    && if [ -f web/package.json ]; then npm ci --prefix web --ignore-scripts --no-audit --no-fund || npm install --prefix web --ignore-scripts --no-audit --no-fund; fi
 RUN useradd --system --home /app yaku && mkdir -p /app/var && chown -R yaku /app/var
 USER yaku
 EXPOSE 8000

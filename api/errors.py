@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import logging
+import re
+from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 
+import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from psycopg_pool import PoolTimeout
+from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Route, compile_path
 
-from geodata.errors import AppError
+from geodata.errors import AppError, DatabaseUnavailable, UnstorableInput
 from geodata.i18n import normalize_language, translate
 
 log = logging.getLogger(__name__)
@@ -53,18 +60,73 @@ async def validation_error_handler(request: Request, exc: Exception) -> JSONResp
         for err in exc.errors()
     ]
     message = translate("Some fields are missing or invalid.", language)
-    return JSONResponse(error_body("invalid_input", message, details=details), status_code=422)
+    # A malformed payload is 422; a bad query, path or header parameter is a bad request (400),
+    # as the OGC and Open311 routes answer it.
+    parameters = ("query", "path", "header", "cookie")
+    in_body = any((err.get("loc") or ("body",))[0] not in parameters for err in exc.errors())
+    return JSONResponse(
+        error_body("invalid_input", message, details=details), status_code=422 if in_body else 400
+    )
+
+
+def _route_table(routes: list[Any], prefix: str = "") -> Iterator[tuple[re.Pattern[str], set[str]]]:
+    for route in routes:
+        included = getattr(route, "original_router", None)
+        if included is not None:
+            yield from _route_table(included.routes, prefix + route.include_context.prefix)
+        elif isinstance(route, Route) and route.methods:
+            yield compile_path(prefix + route.path)[0], set(route.methods)
+
+
+@lru_cache(maxsize=8)
+def _routes_of(app: Any) -> tuple[tuple[re.Pattern[str], frozenset[str]], ...]:
+    return tuple((regex, frozenset(methods)) for regex, methods in _route_table(app.routes))
+
+
+def allowed_methods(request: Request) -> str:
+    """Every method some route takes on this path (Starlette names only the first route's,
+    where a GET and a POST on one path are two routes)."""
+    methods = {m for regex, ms in _routes_of(request.app) if regex.match(request.url.path)
+               for m in ms}  # fmt: skip
+    return ", ".join(sorted(methods))
 
 
 async def http_error_handler(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     language = request_language(request)
-    text = {404: "Not found."}.get(exc.status_code, str(exc.detail))
+    text = {404: "Not found.", 405: "Method not allowed."}.get(exc.status_code, str(exc.detail))
+    headers = dict(getattr(exc, "headers", None) or {})
+    if exc.status_code == 405:
+        headers["Allow"] = allowed_methods(request)
     return JSONResponse(
         error_body("http_error", translate(text, language)),
         status_code=exc.status_code,
-        headers=getattr(exc, "headers", None),
+        headers=headers or None,
     )
+
+
+# Errors of the database that mean "not now" (unreachable, restarting, shutting down, a pool
+# exhausted, a lock or serialization failure): 503 with Retry-After, never a 500. SQLAlchemy
+# invalidates its pool on a disconnect, so the next request reconnects.
+DATABASE_UNAVAILABLE: tuple[type[Exception], ...] = (
+    sa_exc.OperationalError,
+    sa_exc.InterfaceError,
+    sa_exc.TimeoutError,
+    sa_exc.DisconnectionError,
+    psycopg.OperationalError,
+    psycopg.InterfaceError,
+    PoolTimeout,
+)
+# Input PostgreSQL refuses as data (NUL in text, numbers out of range): the client's fault.
+UNSTORABLE = (sa_exc.DataError, psycopg.DataError)
+
+
+async def database_error_handler(request: Request, exc: Exception) -> JSONResponse:
+    if isinstance(exc, UNSTORABLE):
+        log.info("refused unstorable input on %s: %s", request.url.path, exc)
+        return error_response(request, UnstorableInput())
+    log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+    return error_response(request, DatabaseUnavailable())
 
 
 async def unexpected_error_handler(request: Request, exc: Exception) -> JSONResponse:
@@ -78,4 +140,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AppError, app_error_handler)
     app.add_exception_handler(RequestValidationError, validation_error_handler)
     app.add_exception_handler(StarletteHTTPException, http_error_handler)
+    for error in (*DATABASE_UNAVAILABLE, *UNSTORABLE):
+        app.add_exception_handler(error, database_error_handler)
     app.add_exception_handler(Exception, unexpected_error_handler)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from typing import Any, Protocol
 
@@ -14,14 +16,15 @@ from starlette.datastructures import UploadFile
 
 from api.schemas.reports import ReportIn
 from geodata import jobs
-from geodata.errors import PayloadTooLarge
+from geodata.errors import UnsupportedMedia
 from geodata.media import StoredPhoto, store_photo
 from geodata.reports.intake import Accepted, NewReport, submit_report
 from geodata.reports.intake_pool import IntakePool
 from geodata.settings import get_settings
 
-MULTIPART_OVERHEAD = 256 * 1024
+INTAKE_TYPES = ("application/json", "multipart/form-data")
 FORM_FIELDS = ("category", "description", "contact", "device_id", "language", "idempotency_key")
+KNOWN_PARTS = frozenset({*FORM_FIELDS, "lon", "lat", "location_code", "measurements", "photo"})
 
 
 # --- intake ------------------------------------------------------------------------------------
@@ -39,10 +42,16 @@ def parse_json(body: bytes) -> ReportIn:
 
 
 async def parse_multipart(request: Request, max_bytes: int) -> tuple[ReportIn, bytes | None]:
-    length = request.headers.get("content-length")
-    if length and length.isdigit() and int(length) > max_bytes + MULTIPART_OVERHEAD:
-        raise PayloadTooLarge("The photo is larger than {mb} MB.", mb=f"{max_bytes / 2**20:g}")
+    """The form's fields and photo. The body's size was bounded before (``api/guards.py``)."""
     async with request.form(max_files=1, max_fields=40) as form:
+        unknown = sorted(set(form.keys()) - KNOWN_PARTS)
+        if unknown:  # as the JSON body does (extra="forbid"): a misspelt field is not ignored
+            raise RequestValidationError(
+                [
+                    {"loc": (name,), "msg": "unknown field", "type": "extra_forbidden"}
+                    for name in unknown
+                ]
+            )
         fields: dict[str, Any] = {
             k: form.get(k) for k in FORM_FIELDS if form.get(k) not in (None, "")
         }
@@ -93,9 +102,42 @@ def new_report(
     )
 
 
+class IntakeContentType(UnsupportedMedia):
+    code = "unsupported_content_type"
+    message = "Send the report as application/json, or as multipart/form-data with a photo."
+
+
+def intake_body_kind(content_type: str | None) -> str:
+    """``json`` or ``multipart``; anything else (text/plain, none) is refused with 415, so a
+    web page elsewhere cannot post a report as a "simple" cross-site request."""
+    media_type = (content_type or "").split(";", 1)[0].strip().lower()
+    if media_type not in INTAKE_TYPES:
+        raise IntakeContentType()
+    return "json" if media_type == "application/json" else "multipart"
+
+
 def store_report_photo(photo: bytes | None) -> StoredPhoto | None:
     settings = get_settings()
-    return store_photo(photo, settings.media_dir, settings.max_photo_bytes) if photo else None
+    if not photo:
+        return None
+    return store_photo(
+        photo, settings.media_dir, settings.max_photo_bytes, settings.max_photo_pixels
+    )
+
+
+@lru_cache
+def _photo_pool() -> ThreadPoolExecutor:
+    """Photos are decoded here, off the event loop and a few at a time: decoding is what
+    costs memory (width x height x 4 bytes), so the pool's size bounds it."""
+    return ThreadPoolExecutor(get_settings().photo_decode_workers, "yaku-photo")
+
+
+async def store_report_photo_async(photo: bytes | None) -> StoredPhoto | None:
+    if not photo:
+        return None
+    return await asyncio.get_running_loop().run_in_executor(
+        _photo_pool(), store_report_photo, photo
+    )
 
 
 def accept_report(

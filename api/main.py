@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from api import queue
+from api import contract, guards, queue, security
 from api.errors import install_error_handlers
 from api.routers import (
     accounts,
@@ -13,6 +14,7 @@ from api.routers import (
     auth,
     catalog,
     desk,
+    docs,
     downloads,
     health,
     ogc,
@@ -29,6 +31,21 @@ from web import my_account as web_my_account
 from web import routes as web_routes
 
 
+class ReadCompression:
+    """gzip for what is read (pages, map data, open data); writes answer a few bytes, and
+    skipping the compressor's wrapper saves their hot path (intake) a little time."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.gzip = GZipMiddleware(app, minimum_size=1000)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] in ("GET", "HEAD"):
+            await self.gzip(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
+
+
 def create_app() -> FastAPI:
     app = FastAPI(
         title="Yaku API",
@@ -37,14 +54,20 @@ def create_app() -> FastAPI:
             "Mapa ciudadano del agua de La Libertad: sistemas y fuentes de agua, prestadores, "
             "reportes ciudadanos y datos abiertos. / Citizen water map of La Libertad, Peru."
         ),
-        docs_url="/api/docs",
-        redoc_url="/api/redoc",
+        docs_url=None,  # api/routers/docs.py: Swagger UI from the service, no CDN
+        redoc_url=None,
         openapi_url="/api/openapi.json",
     )
     queue.install()
     install_error_handlers(app)
-    app.add_middleware(GZipMiddleware, minimum_size=1000)
+    # Middleware added last runs first: security headers on every response, then the request
+    # guard (control characters, cross-site writes, body types and sizes), then compression.
+    app.add_middleware(ReadCompression)
+    guards.install(app)
+    security.install(app)
+    app.router.routes[:0] = reports.FAST_ROUTES  # the intake's hot path, before any router
     app.include_router(health.router)
+    app.include_router(docs.router)
     app.include_router(reports.router)
     app.include_router(readings.router)
     app.include_router(auth.router)
@@ -63,6 +86,7 @@ def create_app() -> FastAPI:
     app.include_router(web_desk.router)
     app.include_router(web_answer_link.router)
     app.mount("/static", web_routes.static_app(), name="static")
+    contract.install(app)
     return app
 
 

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from xml.etree import ElementTree as ET
 
 import orjson
 from fastapi import Response
+
+# Characters XML 1.0 cannot carry at all, not even escaped (section 2.2): C0 controls other
+# than tab, LF and CR, lone surrogates, U+FFFE and U+FFFF. A description holding one would
+# make the whole document not well-formed; they are dropped from every text written.
+_NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(value: Any) -> str:
+    return _NOT_XML.sub("", str(value))
 
 
 def _xml_value(parent: ET.Element, key: str, value: Any) -> None:
@@ -20,7 +30,7 @@ def _xml_value(parent: ET.Element, key: str, value: Any) -> None:
     elif isinstance(value, bool):
         child.text = "true" if value else "false"
     elif value is not None:
-        child.text = str(value)
+        child.text = xml_text(value)
 
 
 def _xml_item(parent: ET.Element, tag: str, item: Any) -> None:
@@ -29,7 +39,7 @@ def _xml_item(parent: ET.Element, tag: str, item: Any) -> None:
         for key, value in item.items():
             _xml_value(element, key, value)
     else:
-        ET.SubElement(parent, tag).text = str(item)
+        ET.SubElement(parent, tag).text = xml_text(item)
 
 
 def to_xml(root: str, item_tag: str | None, body: Any) -> bytes:

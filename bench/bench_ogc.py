@@ -6,7 +6,7 @@ bbox values) over the same set of bboxes, at the same concurrency, in the same r
 * pgbench: one script per bbox, prepared statements, straight into PostgreSQL;
 * the API: uvicorn (``api.main:app``) loaded by ``wrk`` rotating over the same bboxes.
 
-Target: the API reaches at least half of the database's own throughput.
+Target: the API reaches at least 0.6 of the database's own throughput.
 
     .venv/bin/python -m bench.bench_ogc [--systems 100000] [--duration 10] [--rounds 3]
 """
@@ -38,6 +38,7 @@ from geodata.opendata.features import page_statement, parse_items_query
 
 REPO = Path(__file__).resolve().parent.parent
 COLLECTION = COLLECTIONS["water-systems"]
+TARGET = 0.6  # issue 9: the API reaches at least 0.6 of the database alone
 BOX_DEGREES = 0.08  # about 9 km: a few hundred synthetic systems, so every page is full
 
 
@@ -242,9 +243,9 @@ def main() -> int:
     )
     for result in (database, api):
         print(f"{result.name:32s} {result.per_second:9.1f} /s median   ({result.detail})")
-    verdict = "PASS" if ratio >= 0.5 else "FAIL"
-    print(f"API / database throughput: {ratio:.2f} (target >= 0.50): {verdict}")
-    return 0 if ratio >= 0.5 else 1
+    verdict = "PASS" if ratio >= TARGET else "FAIL"
+    print(f"API / database throughput: {ratio:.2f} (target >= {TARGET:.2f}): {verdict}")
+    return 0 if ratio >= TARGET else 1
 
 
 def median_result(results: list[Result]) -> Result:

@@ -1,4 +1,12 @@
-"""Engine and session factory. Inner code flushes; the request/task boundary commits."""
+"""Engine and session factory. Inner code flushes; the request/task boundary commits.
+
+After a database restart: the transactional engine pings a connection before lending it
+(``pool_pre_ping``); the read engine does not (one round trip per page matters there), but the
+first disconnect it meets invalidates every connection older than it, so the next request
+reconnects. Either way a request that meets the outage fails with an OperationalError, which the
+API answers 503 with Retry-After (``api/errors.py``). ``CONNECT_TIMEOUT_S`` bounds the wait for a
+server that does not answer at all.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +21,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from geodata.settings import get_settings
 
+CONNECT_TIMEOUT_S = 5
+
 
 @lru_cache
 def get_engine(url: str | None = None) -> Engine:
@@ -22,6 +32,7 @@ def get_engine(url: str | None = None) -> Engine:
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_pool_size,
         pool_pre_ping=True,
+        connect_args={"connect_timeout": CONNECT_TIMEOUT_S},
     )
 
 
@@ -73,5 +84,6 @@ def get_read_sessionmaker(url: str | None = None) -> sessionmaker[Session]:
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_pool_size,
         isolation_level="AUTOCOMMIT",
+        connect_args={"connect_timeout": CONNECT_TIMEOUT_S},
     )
     return sessionmaker(bind=engine, expire_on_commit=False)

@@ -59,3 +59,32 @@ class UnsupportedMedia(AppError):
     status_code = 415
     code = "unsupported_media"
     message = "The file is not a supported image."
+
+
+class DatabaseUnavailable(AppError):
+    """The database cannot be reached (restarting, failed over, overloaded): try again soon."""
+
+    status_code = 503
+    code = "database_unavailable"
+    message = "The service cannot reach its database right now; please try again in a moment."
+    headers: ClassVar[dict[str, str]] = {"Retry-After": "5"}
+
+
+class UnstorableInput(InvalidInput):
+    """Input the database refuses as data: a NUL character, a number out of range."""
+
+    code = "invalid_input"
+    message = "Some values cannot be stored (control characters or numbers out of range)."
+
+
+class RateLimited(AppError):
+    status_code = 429
+    code = "rate_limited"
+    message = "Too many requests; please try again later."
+
+    def __init__(self, message: str | None = None, retry_after: int = 60, **params: Any) -> None:
+        super().__init__(message, **params)
+        self.retry_after = max(1, retry_after)
+
+    def response_headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}

@@ -24,7 +24,7 @@ from geodata.models import (
     ReportStatus,
     ReportUpdate,
 )
-from geodata.opendata.privacy import mask_contacts
+from geodata.opendata.privacy import public_text
 from geodata.reports import statuses
 
 # Service names, as msgids translated by the catalogue (Spanish by default).
@@ -171,6 +171,7 @@ def _public_select() -> Select[Any]:
             _latest_public_note().label("note"),
             Report.category,
             Report.description,
+            Report.public_description,
             Provider.name.label("agency"),
             Report.received_at,
             Report.updated_at,
@@ -190,7 +191,7 @@ def _to_public(row: Any) -> PublicRequest:
         status=open311_status(row.status),
         status_notes=row.rejection_reason if row.status == ReportStatus.REJECTED else row.note,
         service_code=str(ReportCategory(row.category).value),
-        description=mask_contacts(row.description),
+        description=public_text(row.description, row.public_description),
         agency_responsible=row.agency,
         requested_datetime=row.received_at,
         updated_datetime=row.updated_at,

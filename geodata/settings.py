@@ -38,6 +38,21 @@ class Settings(BaseSettings):
     max_lab_file_bytes: int = Field(
         default=20 * 1024 * 1024, gt=0, description="Largest laboratory or logbook file upload."
     )
+    max_photo_pixels: int = Field(
+        default=24_000_000,
+        gt=0,
+        description="Largest photo in pixels, checked before decoding (decompression bombs).",
+    )
+    photo_decode_workers: int = Field(
+        default=2, gt=0, description="Photos decoded at once per API process (memory bound)."
+    )
+    intake_address_limits: str = Field(
+        default="120/minute;1000/hour",
+        description="Reports per network address (moving windows); generous, it may be shared.",
+    )
+    intake_photo_address_limits: str = Field(
+        default="30/minute;200/hour", description="Reports with a photo per network address."
+    )
     region_tolerance_m: float = Field(
         default=2000.0, ge=0, description="How far outside the region polygon a report may lie."
     )
@@ -127,6 +142,14 @@ class Settings(BaseSettings):
     moderators_name: str = Field(
         default="Equipo Yaku", description="Name on the answers of moderators."
     )
+
+    @field_validator("intake_address_limits", "intake_photo_address_limits")
+    @classmethod
+    def _rate_limits(cls, value: str) -> str:
+        from limits import parse_many
+
+        parse_many(value)  # "120/minute;1000/hour": raises ValueError when malformed
+        return value
 
     @field_validator("default_language")
     @classmethod

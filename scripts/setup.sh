@@ -85,11 +85,11 @@ ensure_web_assets() {
   local wanted
   wanted=$(cat web/package.json web/package-lock.json 2>/dev/null | sha256sum | cut -d' ' -f1)
   if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
-    log "installing map assets (Leaflet) from the npm registry"
+    log "installing map and API-docs assets (Leaflet, Swagger UI) from the npm registry"
     if [ -f web/package-lock.json ]; then
-      npm ci --prefix web --no-audit --no-fund --loglevel=error
+      npm ci --prefix web --ignore-scripts --no-audit --no-fund --loglevel=error
     else
-      npm install --prefix web --no-audit --no-fund --loglevel=error
+      npm install --prefix web --ignore-scripts --no-audit --no-fund --loglevel=error
     fi
     echo "$wanted" > "$stamp"
   fi

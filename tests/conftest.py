@@ -66,6 +66,28 @@ def engine() -> Iterator[Engine]:
     engine.dispose()
 
 
+RATE_LIMIT_KEYS = "yaku-intake*"
+
+
+def clear_rate_limits() -> None:
+    """Forget every intake budget (they live in Redis, across tests and runs)."""
+    import redis
+
+    client = redis.Redis.from_url(TEST_REDIS_URL)
+    try:
+        keys = list(client.scan_iter(RATE_LIMIT_KEYS, count=1000))
+        if keys:
+            client.delete(*keys)
+    finally:
+        client.close()
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits() -> None:
+    """Each test starts with full intake budgets; a test of the limits fills them itself."""
+    clear_rate_limits()
+
+
 @pytest.fixture
 def session(engine: Engine) -> Iterator[Session]:
     """A session whose commits become savepoints inside one transaction rolled back at the end."""

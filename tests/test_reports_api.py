@@ -256,7 +256,7 @@ def test_list_filters_and_pagination(
     assert since["total"] == 0
     assert_no_private_data(page)
     assert client.get("/api/v1/reports", params={"bbox": "1,2,3"}).status_code == 400
-    assert client.get("/api/v1/reports", params={"status": "lost"}).status_code == 422
+    assert client.get("/api/v1/reports", params={"status": "lost"}).status_code == 400
 
 
 def test_systems_sources_and_districts_show_status_and_indicators(

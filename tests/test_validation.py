@@ -189,3 +189,15 @@ def test_a_batch_decides_like_one_by_one(session: Session) -> None:
     assert stored(session, second.id).duplicate_of_id == first.id
     assert stored(session, lima.id).status is ReportStatus.REJECTED
     assert validate_reports(session, [first.id, second.id], backlog=10) == []
+
+
+def test_validation_fixes_the_public_text_of_a_raw_intake_report(session: Session) -> None:
+    """The raw intake stores no public text (it costs time on the hot path); validation, when
+    a report may become public, stores it with the one masking rule."""
+    place = make.systems(session)[0]
+    accepted = make.report(session, place, description="llamen al (044) 123-456")
+    assert stored(session, accepted.id).public_description is None
+    validate_report(session, accepted.id)
+    assert stored(session, accepted.id).public_description == (
+        "llamen al [dato de contacto retirado]"
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -12,8 +13,9 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.orm import Session
 
+from api.security import script_hash
 from geodata.models import ReportCategory, ReportStatus
-from geodata.opendata.privacy import mask_contacts
+from geodata.opendata.privacy import public_text
 from geodata.settings import get_settings
 from web import queries
 from web.i18n import gettext_for
@@ -33,7 +35,7 @@ def environment(language: str) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["mask_contacts"] = mask_contacts
+    env.globals["public_text"] = public_text
     env.install_gettext_translations(gettext_for(language), newstyle=True)  # type: ignore[attr-defined]
     env.globals.update(
         lang=language,
@@ -134,17 +136,27 @@ def map_strings(language: str) -> dict[str, Any]:
     }
 
 
+_INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.S)
+
+
 @dataclass(frozen=True, slots=True)
 class RenderedMap:
     version: str
     html: str
+    script_hashes: tuple[str, ...] = ()
+
+
+def inline_script_hashes(html: str) -> tuple[str, ...]:
+    """CSP sources for the page's inline scripts (the Folium script and the prefetch), which
+    the Content-Security-Policy then allows by hash (``api.security``)."""
+    return tuple(script_hash(body) for body in _INLINE_SCRIPT.findall(html))
 
 
 class MapCache:
     """Rendered map pages keyed by (data version, language, base layer); a few entries."""
 
     def __init__(self, size: int = MAP_CACHE_SIZE) -> None:
-        self._entries: OrderedDict[tuple[str, ...], str] = OrderedDict()
+        self._entries: OrderedDict[tuple[str, ...], RenderedMap] = OrderedDict()
         self._lock = threading.Lock()
         self._size = size
         self.renders = 0
@@ -154,17 +166,18 @@ class MapCache:
         version = queries.data_version(session)
         key = (version, language, settings.tile_url or "", settings.tile_attribution)
         with self._lock:
-            html = self._entries.get(key)
-            if html is not None:
+            cached = self._entries.get(key)
+            if cached is not None:
                 self._entries.move_to_end(key)
-                return RenderedMap(version, html)
+                return cached
         html = render_map_page(session, language)
+        rendered = RenderedMap(version, html, inline_script_hashes(html))
         with self._lock:
             self.renders += 1
-            self._entries[key] = html
+            self._entries[key] = rendered
             while len(self._entries) > self._size:
                 self._entries.popitem(last=False)
-        return RenderedMap(version, html)
+        return rendered
 
     def clear(self) -> None:
         with self._lock:

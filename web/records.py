@@ -21,7 +21,7 @@ from geodata.models import (
     WaterSource,
     WaterSystem,
 )
-from geodata.opendata.privacy import mask_contacts
+from geodata.opendata.privacy import public_text
 from geodata.reports import statuses
 from web.queries import district_name, provider_contact
 
@@ -121,7 +121,7 @@ def report_tracking(session: Session, tracking_code: str) -> dict[str, Any] | No
         "tracking_code": report.tracking_code,
         "category": str(report.category),
         "status": str(report.status),
-        "description": mask_contacts(report.description or ""),
+        "description": public_text(report.description, report.public_description),
         "received_at": report.received_at,
         "rejection_reason": report.rejection_reason,
         "location_code": report.location_code,

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -13,6 +14,7 @@ from starlette.routing import Mount, Router
 from starlette.staticfiles import StaticFiles
 
 from api.deps import SessionDep
+from api.security import content_security_policy
 from geodata.bbox import BBox, parse_bbox
 from geodata.models import WaterSource, WaterSystem
 from geodata.reports.errors import SystemOrSourceNotFound
@@ -23,6 +25,7 @@ from web.pages import STATIC_DIR, category_labels, map_cache, render, status_lab
 
 WEB_DIR = Path(__file__).resolve().parent
 LEAFLET_DIST = WEB_DIR / "node_modules" / "leaflet" / "dist"
+SWAGGER_UI_DIST = WEB_DIR / "node_modules" / "swagger-ui-dist"
 DATA_MAX_AGE = 60
 
 router = APIRouter(include_in_schema=False)
@@ -49,6 +52,11 @@ def static_app() -> Router:
                 app=CachedStaticFiles(directory=LEAFLET_DIST, check_dir=False),
                 name="leaflet",
             ),
+            Mount(
+                "/vendor/swagger-ui",
+                app=CachedStaticFiles(directory=SWAGGER_UI_DIST, check_dir=False),
+                name="swagger-ui",
+            ),
             Mount("/", app=CachedStaticFiles(directory=STATIC_DIR), name="own"),
         ]
     )
@@ -67,6 +75,13 @@ def html_page(
     return response
 
 
+def etag_of(*parts: object) -> str:
+    """A strong ETag from already-parsed values, hashed: no header is ever built from raw
+    request text (a bbox ending in CR/LF once broke the response)."""
+    digest = hashlib.blake2b(repr(parts).encode(), digest_size=12).hexdigest()
+    return f'"{digest}"'
+
+
 def json_response(data: Any, request: Request, etag: str, max_age: int = DATA_MAX_AGE) -> Response:
     headers = {"ETag": etag, "Cache-Control": f"public, max-age={max_age}"}
     if request.headers.get("if-none-match") == etag:
@@ -81,9 +96,14 @@ def map_page(
     language = choose_language(lang, cookie)
     rendered = map_cache.get_or_render(session, language)
     etag = f'"map-{rendered.version}-{language}"'
+    # The page's inline scripts are allowed by hash; a 304 repeats the policy, since a
+    # browser updates the cached page's headers from it.
+    csp = {"Content-Security-Policy": content_security_policy(script_hashes=rendered.script_hashes)}
     if request.headers.get("if-none-match") == etag and lang is None:
-        return Response(status_code=304, headers={"ETag": etag, "Vary": "Cookie"})
-    return html_page(rendered.html, language, remember=lang is not None, etag=etag)
+        return Response(status_code=304, headers={"ETag": etag, "Vary": "Cookie", **csp})
+    response = html_page(rendered.html, language, remember=lang is not None, etag=etag)
+    response.headers.update(csp)
+    return response
 
 
 def _viewport(text: str) -> BBox:
@@ -103,7 +123,7 @@ def map_data(
     """Systems or sources in the viewport: server-side clusters with colour counts, or points."""
     box = _viewport(bbox)
     version = queries.data_version(session)
-    etag = f'"{version}-{layer}-{zoom}-{bbox}"'
+    etag = etag_of(version, layer, zoom, box)
     if request.headers.get("if-none-match") == etag:
         return json_response(None, request, etag)
     model = WaterSystem if layer == "systems" else WaterSource
@@ -115,14 +135,14 @@ def map_reports(
     request: Request, session: SessionDep, bbox: Annotated[str, Query(max_length=120)]
 ) -> Response:
     box = _viewport(bbox)
-    etag = f'"{queries.data_version(session)}-reports-{bbox}"'
+    etag = etag_of(queries.data_version(session), "reports", box)
     return json_response(queries.open_reports_in(session, box), request, etag)
 
 
 @router.get("/map/districts")
 def map_districts(request: Request, session: SessionDep) -> Response:
     """Simplified district outlines with colour counts (the base of the report form's map)."""
-    etag = f'"{queries.data_version(session)}-districts"'
+    etag = etag_of(queries.data_version(session), "districts")
     if request.headers.get("if-none-match") == etag:
         return json_response(None, request, etag)
     return json_response(queries.district_layer(session), request, etag, max_age=3600)
@@ -133,7 +153,7 @@ def map_popup(request: Request, session: SessionDep, code: str) -> Response:
     data = queries.popup_data(session, code)
     if data is None:
         raise SystemOrSourceNotFound()
-    return json_response(data, request, f'"{queries.data_version(session)}-{code}"', max_age=30)
+    return json_response(data, request, etag_of(queries.data_version(session), code), max_age=30)
 
 
 @router.get("/reportar", response_class=HTMLResponse)

@@ -14,6 +14,7 @@ import orjson
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from api.contract import JSON_OR_HTML, media
 from api.deps import ReadSessionDep
 from api.ogc import documents, html
 from api.ogc.links import GEOJSON, JSON, OPENAPI, PREFIX, base_url, link, self_and_alternate, url
@@ -60,7 +61,7 @@ def _html(
     return HTMLResponse(page)
 
 
-@router.get("", summary="Landing page")
+@router.get("", summary="Landing page", responses={200: media("Landing page.", *JSON_OR_HTML)})
 def landing_page(request: Request) -> Response:
     as_html = _plain(request)
     document = documents.landing(request, as_html)
@@ -69,7 +70,11 @@ def landing_page(request: Request) -> Response:
     return _json(document)
 
 
-@router.get("/conformance", summary="Conformance classes")
+@router.get(
+    "/conformance",
+    summary="Conformance classes",
+    responses={200: media("Conformance classes.", *JSON_OR_HTML)},
+)
 def conformance(request: Request) -> Response:
     as_html = _plain(request)
     document = documents.conformance(request, as_html)
@@ -79,13 +84,24 @@ def conformance(request: Request) -> Response:
     return _json(document)
 
 
-@router.get("/api", summary="OpenAPI 3.0 definition of the OGC API")
+@router.get(
+    "/api",
+    summary="OpenAPI 3.0 definition of the OGC API",
+    response_class=Response,
+    responses={
+        200: media("The OGC API's own OpenAPI document.", OPENAPI, schema={"type": "object"})
+    },
+)
 def openapi(request: Request) -> Response:
     reject_unknown(request.query_params, PLAIN_PARAMS)
     return _json(openapi_document(url(request, PREFIX)), OPENAPI)
 
 
-@router.get("/collections", summary="Feature collections")
+@router.get(
+    "/collections",
+    summary="Feature collections",
+    responses={200: media("Collections.", *JSON_OR_HTML)},
+)
 def collections(request: Request, session: ReadSessionDep) -> Response:
     as_html = _plain(request)
     items = [
@@ -106,7 +122,11 @@ def collections(request: Request, session: ReadSessionDep) -> Response:
     return _json(document)
 
 
-@router.get("/collections/{collection_id}", summary="One feature collection")
+@router.get(
+    "/collections/{collection_id}",
+    summary="One feature collection",
+    responses={200: media("One collection.", *JSON_OR_HTML)},
+)
 def collection(collection_id: str, request: Request, session: ReadSessionDep) -> Response:
     spec = _collection(collection_id)
     as_html = _plain(request)
@@ -151,7 +171,11 @@ def _page_links(
     return links
 
 
-@router.get("/collections/{collection_id}/items", summary="Features of a collection")
+@router.get(
+    "/collections/{collection_id}/items",
+    summary="Features of a collection",
+    responses={200: media("A page of features.", GEOJSON, "text/html")},
+)
 def items(collection_id: str, request: Request, session: ReadSessionDep) -> Response:
     spec = _collection(collection_id)
     as_html = wants_html(request)
@@ -188,7 +212,11 @@ def items(collection_id: str, request: Request, session: ReadSessionDep) -> Resp
     return Response(body, media_type=GEOJSON)
 
 
-@router.get("/collections/{collection_id}/items/{feature_id}", summary="One feature")
+@router.get(
+    "/collections/{collection_id}/items/{feature_id}",
+    summary="One feature",
+    responses={200: media("One feature.", GEOJSON, "text/html")},
+)
 def item(
     collection_id: str, feature_id: str, request: Request, session: ReadSessionDep
 ) -> Response:

@@ -61,12 +61,27 @@ def describe(principal: Any) -> dict[str, Any]:
     }
 
 
-@router.get("/me", summary="The signed-in account, its roles and bodies", response_class=JSON)
+SIGNED_IN: dict[int | str, Any] = {
+    401: {"description": "Not signed in (no valid token, key or session)."}
+}
+
+
+@router.get(
+    "/me",
+    summary="The signed-in account, its roles and bodies",
+    response_class=JSON,
+    responses=SIGNED_IN,
+)
 def me(principal: PrincipalDep) -> JSON:
     return JSON(describe(principal))
 
 
-@router.post("/sign-out", summary="Revoke this token or browser session", status_code=204)
+@router.post(
+    "/sign-out",
+    summary="Revoke this token or browser session",
+    status_code=204,
+    responses={**SIGNED_IN, 403: {"description": "A browser session without its CSRF token."}},
+)
 def sign_out(principal: PrincipalDep, session: SessionDep) -> Response:
     if principal.auth_session is not None:
         end_session(session, principal.auth_session, principal.label)

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from sqlalchemy import select
 
-from api.deps import ReadSessionDep
+from api.deps import BBoxQuery, OffsetQuery, ReadSessionDep
 from api.schemas.responses import JSON
 from geodata.bbox import parse_bbox
 from geodata.models import Parameter, ReportCategory, WaterStatus
@@ -18,9 +18,8 @@ from geodata.settings import get_settings
 router = APIRouter(prefix="/api/v1", tags=["catalog"])
 
 Limit = Annotated[int, Query(ge=1, le=1000)]
-Offset = Annotated[int, Query(ge=0)]
+Offset = OffsetQuery
 District = Annotated[str | None, Query(pattern=r"^[0-9]{6}$", description="INEI ubigeo")]
-BBoxQuery = Annotated[str | None, Query(description="minLon,minLat,maxLon,maxLat")]
 
 
 def _page(page: queries.Page) -> JSON:

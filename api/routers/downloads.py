@@ -14,12 +14,13 @@ import orjson
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
+from api.contract import JSON_OR_HTML, media
 from api.ogc import html
 from api.ogc.links import base_url, url
 from api.ogc.negotiation import wants_html
 from geodata.opendata.downloads import accepts_gzip, published_index, resolve
 from geodata.opendata.licences import PROJECT_LICENCE_URL
-from geodata.opendata.metadata import METADATA_FILE
+from geodata.opendata.metadata import MEDIA_TYPES, METADATA_FILE
 from geodata.opendata.params import reject_unknown
 from geodata.settings import get_settings
 
@@ -94,7 +95,14 @@ def _listing(request: Request, metadata: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-@router.get("", summary="Index of the open-data downloads")
+@router.get(
+    "",
+    summary="Index of the open-data downloads",
+    responses={
+        200: media("The published files.", *JSON_OR_HTML),
+        503: {"description": "Nothing is published yet; retry in a few minutes."},
+    },
+)
 def index(request: Request, directory: PublishDirDep) -> Response:
     reject_unknown(request.query_params, ("f", "lang"))
     as_html = wants_html(request)
@@ -106,7 +114,16 @@ def index(request: Request, directory: PublishDirDep) -> Response:
     return Response(orjson.dumps(listing), media_type="application/json")
 
 
-@router.get("/{name}", summary="One published file")
+@router.get(
+    "/{name}",
+    summary="One published file",
+    response_class=Response,
+    responses={
+        200: media("The file, in its own format.", *sorted(set(MEDIA_TYPES.values()))),
+        304: {"description": "Not modified since the ETag or date given."},
+        503: {"description": "Nothing is published yet; retry in a few minutes."},
+    },
+)
 def download(name: str, request: Request, directory: PublishDirDep) -> Response:
     item = resolve(directory, name, accepts_gzip(request.headers.get("accept-encoding")))
     metadata_url = url(request, f"/downloads/{METADATA_FILE}")

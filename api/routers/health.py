@@ -11,10 +11,12 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from api import queue
+from api.contract import media
 from geodata.database import get_sessionmaker, postgis_version
 from geodata.settings import get_settings
 
 router = APIRouter(tags=["health"])
+HEALTH = {"type": "object", "required": ["status"], "properties": {"status": {"type": "string"}}}
 
 
 def _database() -> dict[str, Any]:
@@ -45,7 +47,18 @@ def _worker(redis_ok: bool) -> dict[str, Any]:
     return {"ok": bool(names), "workers": names}
 
 
-@router.get("/health", summary="Service health")
+@router.get(
+    "/health",
+    summary="Service health",
+    responses={
+        200: media("Every dependency answers.", "application/json", schema=HEALTH),
+        503: media(
+            "The database or Redis is down (the body says which).",
+            "application/json",
+            schema=HEALTH,
+        ),
+    },
+)
 def health() -> JSONResponse:
     database = _database()
     redis_state = _redis()

@@ -11,21 +11,60 @@ import re
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Path, Request, Response
+from fastapi import APIRouter, Header, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import ValidationError
 
+from api.contract import JSON_OR_XML, media
 from api.deps import LanguageDep, SessionDep
 from api.intake import accept_report
 from api.open311_format import errors, render
+from api.ratelimit import intake_limiter
 from api.schemas.reports import IDEMPOTENCY_KEY_PATTERN, ReportIn
 from geodata import open311
 from geodata.errors import AppError
 from geodata.i18n import translate
 from geodata.models import ReportCategory
+from geodata.reports.intake import reporter_identity
 from geodata.settings import get_settings
 
 router = APIRouter(prefix="/open311/v2", tags=["open311"])
+ANSWERS: dict[int | str, Any] = {200: media("The GeoReport v2 document.", *JSON_OR_XML)}
+CODES = [c.value for c in ReportCategory]
+CODE_LIST = f"^(({'|'.join(CODES)})(,({'|'.join(CODES)}))*)?$"  # empty: no filter
+DATE_TIME_OR_EMPTY = {"anyOf": [{"type": "string", "format": "date-time"}, {"enum": [""]}]}
+# The routes check their parameters themselves, to answer in GeoReport's error format; the
+# document states the same rules (json_schema_extra) without FastAPI enforcing them.
+NO_NUL = "^[^\\x00]*$"
+_TEXT = {"type": "string", "maxLength": 200, "pattern": NO_NUL}
+# GeoReport v2 POST /requests as this service takes it (form fields; lat/long required here,
+# or attribute[water_system] with a system code instead: an extension).
+REQUEST_FORM: dict[str, Any] = {
+    "required": True,
+    "content": {
+        "application/x-www-form-urlencoded": {
+            "schema": {
+                "type": "object",
+                "required": ["service_code", "lat", "long"],
+                "properties": {
+                    "service_code": {"type": "string", "enum": CODES},
+                    "lat": {"type": "number", "minimum": -90, "maximum": 90},
+                    "long": {"type": "number", "minimum": -180, "maximum": 180},
+                    "description": {"type": "string", "maxLength": 4000, "pattern": NO_NUL},
+                    "first_name": _TEXT,
+                    "last_name": _TEXT,
+                    "email": _TEXT,
+                    "phone": _TEXT,
+                    "device_id": _TEXT,
+                    **{
+                        f"attribute[{code}]": {"type": "number"}
+                        for code in open311.ATTRIBUTE_PARAMETERS
+                    },
+                },
+            }
+        }
+    },
+}
 Format = Annotated[str, Path(pattern="^(json|xml)$", description="json or xml")]
 SPEC_URL = "http://wiki.open311.org/GeoReport_v2"
 
@@ -41,7 +80,12 @@ def _category(code: str) -> ReportCategory | None:
         return None
 
 
-@router.get("/discovery.{fmt}", summary="GeoReport v2 discovery")
+@router.get(
+    "/discovery.{fmt}",
+    summary="GeoReport v2 discovery",
+    response_class=Response,
+    responses=ANSWERS,
+)
 def discovery(fmt: Format) -> Response:
     base = f"{get_settings().base_url}/open311/v2/"
     body = {
@@ -61,7 +105,12 @@ def discovery(fmt: Format) -> Response:
     return render(fmt, body, "discovery")
 
 
-@router.get("/services.{fmt}", summary="Report categories as GeoReport services")
+@router.get(
+    "/services.{fmt}",
+    summary="Report categories as GeoReport services",
+    response_class=Response,
+    responses=ANSWERS,
+)
 def services(fmt: Format, language: LanguageDep) -> Response:
     body = [
         {
@@ -78,7 +127,12 @@ def services(fmt: Format, language: LanguageDep) -> Response:
     return render(fmt, body, "services", "service")
 
 
-@router.get("/services/{service_code}.{fmt}", summary="Attributes of one service")
+@router.get(
+    "/services/{service_code}.{fmt}",
+    summary="Attributes of one service",
+    response_class=Response,
+    responses=ANSWERS,
+)
 def service_definition(
     service_code: str, fmt: Format, session: SessionDep, language: LanguageDep
 ) -> Response:
@@ -138,16 +192,21 @@ def _parse_datetime(value: str | None) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-@router.get("/requests.{fmt}", summary="Public service requests (reports)")
+@router.get(
+    "/requests.{fmt}",
+    summary="Public service requests (reports)",
+    response_class=Response,
+    responses=ANSWERS,
+)
 def list_requests(
     fmt: Format,
     session: SessionDep,
     language: LanguageDep,
-    service_request_id: str | None = None,
-    service_code: str | None = None,
-    start_date: str | None = None,
-    end_date: str | None = None,
-    status: str | None = None,
+    service_request_id: Annotated[str | None, Query(description="Codes, comma-separated")] = None,
+    service_code: Annotated[str | None, Query(json_schema_extra={"pattern": CODE_LIST})] = None,
+    start_date: Annotated[str | None, Query(json_schema_extra=DATE_TIME_OR_EMPTY)] = None,
+    end_date: Annotated[str | None, Query(json_schema_extra=DATE_TIME_OR_EMPTY)] = None,
+    status: Annotated[str | None, Query(json_schema_extra={"enum": ["open", "closed"]})] = None,
 ) -> Response:
     codes = [c for c in (service_code or "").split(",") if c]
     if any(_category(c) is None for c in codes):
@@ -156,7 +215,7 @@ def list_requests(
         return errors(fmt, 400, translate("status must be open or closed.", language))
     try:
         start, end = _parse_datetime(start_date), _parse_datetime(end_date)
-    except ValueError:
+    except (ValueError, OverflowError):
         return errors(fmt, 400, translate("Dates must be ISO 8601 (w3c) date-times.", language))
     filters = open311.RequestFilters(
         ids=[i for i in (service_request_id or "").split(",") if i] or None,
@@ -169,7 +228,12 @@ def list_requests(
     return render(fmt, [_public(r, language) for r in found], "service_requests", "request")
 
 
-@router.get("/requests/{service_request_id}.{fmt}", summary="One service request")
+@router.get(
+    "/requests/{service_request_id}.{fmt}",
+    summary="One service request",
+    response_class=Response,
+    responses=ANSWERS,
+)
 def get_request(
     service_request_id: str, fmt: Format, session: SessionDep, language: LanguageDep
 ) -> Response:
@@ -179,7 +243,12 @@ def get_request(
     return render(fmt, [_public(found, language)], "service_requests", "request")
 
 
-@router.get("/tokens/{token}.{fmt}", summary="Service request id for a token")
+@router.get(
+    "/tokens/{token}.{fmt}",
+    summary="Service request id for a token",
+    response_class=Response,
+    responses=ANSWERS,
+)
 def get_token(token: str, fmt: Format, session: SessionDep, language: LanguageDep) -> Response:
     # Requests get their public id at once, so the token is that id.
     found = open311.find_request(session, token)
@@ -225,13 +294,28 @@ def _report_from_form(form: dict[str, str]) -> ReportIn:
     )
 
 
-@router.post("/requests.{fmt}", summary="Create a service request (a citizen report)")
+@router.post(
+    "/requests.{fmt}",
+    summary="Create a service request (a citizen report)",
+    status_code=201,
+    response_class=Response,
+    responses={
+        201: media("Stored: its service_request_id (the tracking code).", *JSON_OR_XML),
+        200: media("The same Idempotency-Key and content again: the stored request.", *JSON_OR_XML),
+        409: {"description": "The Idempotency-Key was used for a different request."},
+        429: {"description": "Too many reports from this device or network address."},
+    },
+    openapi_extra={"requestBody": REQUEST_FORM},
+)
 async def create_request(
     fmt: Format,
     request: Request,
     session: SessionDep,
     language: LanguageDep,
-    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+    idempotency_key: Annotated[
+        str | None,
+        Header(alias="Idempotency-Key", json_schema_extra={"pattern": IDEMPOTENCY_KEY_PATTERN}),
+    ] = None,
 ) -> Response:
     async with request.form(max_files=0, max_fields=60) as form:
         fields = {k: v for k, v in form.items() if isinstance(v, str)}
@@ -251,9 +335,13 @@ async def create_request(
         payload = payload.model_copy(update={"idempotency_key": idempotency_key})
     client = request.client.host if request.client else None
     try:
+        reporter = reporter_identity(payload.device_id, payload.contact)
+        await intake_limiter().check(reporter, client)
         accepted = await run_in_threadpool(accept_report, session, payload, None, language, client)
     except AppError as exc:
-        return errors(fmt, exc.status_code, exc.localized(language))
+        response = errors(fmt, exc.status_code, exc.localized(language))
+        response.headers.update(exc.response_headers())
+        return response
     notice = translate("Keep this code to follow your report: {code}", language).format(
         code=accepted.tracking_code
     )
@@ -265,4 +353,5 @@ async def create_request(
             "account_id": None,
         }
     ]
-    return render(fmt, body, "service_requests", "request", 201)
+    # As the REST intake: 201 when stored now, 200 with the same request for a replayed key.
+    return render(fmt, body, "service_requests", "request", 201 if accepted.created else 200)

@@ -7,10 +7,11 @@ from typing import Any
 
 from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from geodata.models.base import Base, created_at_column, point_column, str_enum
 from geodata.models.enums import ActorKind, ReportCategory, ReportStatus
+from geodata.opendata.privacy import mask_contacts
 
 
 class Report(Base):
@@ -44,6 +45,11 @@ class Report(Base):
     content_hash: Mapped[str] = mapped_column(String(64), doc="SHA-256 of the submitted content.")
     category: Mapped[ReportCategory] = mapped_column(str_enum(ReportCategory, "report_category"))
     description: Mapped[str] = mapped_column(Text, default="", server_default="")
+    public_description: Mapped[str | None] = mapped_column(
+        Text,
+        doc="The description as published: contacts masked (geodata.opendata.privacy). Set "
+        "with the description, and by validation for reports stored by the raw intake.",
+    )
     language: Mapped[str] = mapped_column(String(2), default="es", server_default="es")
     geom: Mapped[Any] = point_column(nullable=True)
     location_code: Mapped[str | None] = mapped_column(
@@ -112,6 +118,13 @@ class Report(Base):
     updates: Mapped[list[ReportUpdate]] = relationship(
         back_populates="report", order_by="ReportUpdate.id", cascade="all, delete-orphan"
     )
+
+    @validates("description")
+    def _keep_public_text(self, _key: str, value: str | None) -> str | None:
+        # Whoever sets a description (validation, a moderator's edit, a factory) sets the
+        # public text with it: one rule, computed once, read by every public view.
+        self.public_description = mask_contacts(value or "")
+        return value
 
 
 class ReportUpdate(Base):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import gzip
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
@@ -77,6 +78,33 @@ def write_geojson(path: Path, header: dict[str, Any], features_json: str) -> Non
     atomic_write(path, _write)
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection, OWASP).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def safe_cell(text: str) -> str:
+    """``text`` as a CSV cell no spreadsheet will evaluate: a leading apostrophe before a
+    formula-like start. Plain numbers (a longitude of -78.5) are left as they are."""
+    if text.startswith(FORMULA_START) and not _PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+class SafeCsvWriter:
+    """``csv.writer`` for every CSV the service writes: each cell through ``safe_cell``."""
+
+    def __init__(self, handle: IO[str]) -> None:
+        self._writer = csv.writer(handle)
+
+    def writerow(self, row: Iterable[Any]) -> None:
+        self._writer.writerow([safe_cell(cell(value)) for value in row])
+
+    def writerows(self, rows: Iterable[Iterable[Any]]) -> None:
+        for row in rows:
+            self.writerow(row)
+
+
 def cell(value: Any) -> str:
     if value is None:
         return ""
@@ -104,7 +132,7 @@ def write_csv(path: Path, collection: Collection, features: list[dict[str, Any]]
 
     def _write(handle: IO[bytes]) -> None:
         with open(handle.fileno(), "w", encoding="utf-8", newline="", closefd=False) as text:
-            writer = csv.writer(text)
+            writer = SafeCsvWriter(text)
             writer.writerow(["lon", "lat", *names])
             for feature in features:
                 props = feature["properties"]
@@ -121,7 +149,7 @@ def write_rows_csv(path: Path, header_rows: Iterable[Iterable[str]], rows: Itera
     def _write(handle: IO[bytes]) -> None:
         nonlocal count
         with open(handle.fileno(), "w", encoding="utf-8", newline="", closefd=False) as text:
-            writer = csv.writer(text)
+            writer = SafeCsvWriter(text)
             writer.writerows(header_rows)
             for row in rows:
                 writer.writerow(row)

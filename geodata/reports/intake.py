@@ -47,6 +47,13 @@ FROM report WHERE idempotency_key = %(key)s
 """
 
 
+def reporter_identity(device_id: str | None, contact: str | None) -> str | None:
+    """Who sent a report, for the per-reporter limits (intake and worker alike): the install
+    id of the app or form, else the contact. Never the network address: many people share one
+    (a village behind a mobile network, a telecentre)."""
+    return device_id or contact
+
+
 @dataclass(frozen=True, slots=True)
 class NewReport:
     category: ReportCategory
@@ -79,9 +86,10 @@ class NewReport:
         }
 
     def params(self) -> dict[str, Any]:
-        identity = self.device_id or self.contact
-        if identity is None and self.client_address:
-            identity = f"ip:{self.client_address}"
+        network = (
+            reporter_fingerprint(f"net:{self.client_address}") if self.client_address else None
+        )
+        identity = reporter_identity(self.device_id, self.contact)
         return {
             "idempotency_key": self.idempotency_key,
             "content_hash": content_hash(self.content()),
@@ -95,10 +103,11 @@ class NewReport:
             "photo_path": self.photo_path,
             "thumbnail_path": self.thumbnail_path,
             "contact": self.contact,
-            "fingerprint": reporter_fingerprint(identity),
-            "network": (
-                reporter_fingerprint(f"net:{self.client_address}") if self.client_address else None
-            ),
+            # Without a device or contact, the address stands in for the reporter where
+            # independence matters (two reports from one address do not corroborate each
+            # other); the worker's rate limit skips such rows (fingerprint = network).
+            "fingerprint": reporter_fingerprint(identity) if identity else network,
+            "network": network,
         }
 
 

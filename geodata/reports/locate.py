@@ -72,12 +72,15 @@ _RECENT_BY_SAME_REPORTER = text(
     ) AS earlier
     FROM report r
     WHERE r.id = ANY(:ids) AND r.reporter_fingerprint IS NOT NULL
+      -- identified by its network address only: shared by many people, limited at intake
+      AND r.reporter_fingerprint IS DISTINCT FROM r.network_fingerprint
     """
 ).bindparams(bindparam("ids", type_=ARRAY(BigInteger)))
 
 
 def recent_counts(session: Session, report_ids: Sequence[int]) -> dict[int, int]:
-    """Per report: how many reports the same reporter sent in the hour before it."""
+    """Per report: how many reports the same reporter (device or contact) sent in the hour
+    before it. Reports known only by their network address are not counted here."""
     if not report_ids:
         return {}
     rows = session.execute(_RECENT_BY_SAME_REPORTER, {"ids": list(report_ids)}).all()

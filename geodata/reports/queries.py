@@ -24,7 +24,7 @@ from geodata.models import (
     WaterStatus,
     WaterSystem,
 )
-from geodata.opendata.privacy import mask_contacts
+from geodata.opendata.privacy import public_text
 from geodata.reports import statuses
 from geodata.reports.codes import normalize_tracking_code
 from geodata.reports.errors import (
@@ -64,6 +64,7 @@ def _report_select() -> Select[Any]:
             Report.category,
             Report.status,
             Report.description,
+            Report.public_description,
             Report.language,
             func.ST_X(Report.geom).label("lon"),
             func.ST_Y(Report.geom).label("lat"),
@@ -94,7 +95,7 @@ def _report_item(row: Any) -> dict[str, Any]:
     item = row._asdict()
     item.pop("id")
     # People type phone numbers and e-mails into descriptions; public views never show them.
-    item["description"] = mask_contacts(item["description"] or "")
+    item["description"] = public_text(item["description"], item.pop("public_description"))
     item["has_photo"] = item.pop("photo_path") is not None
     return item
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from geodata.i18n import translate
 from geodata.models import Report, ReportCategory, ReportStatus, WaterStatus
+from geodata.opendata.privacy import mask_contacts
 from geodata.reports import deadlines, locate
 from geodata.reports.facts import Facts, spatial_facts
 from geodata.reports.lifecycle import YAKU, transition
@@ -127,6 +128,8 @@ def validate_reports(
     outcomes: dict[int, Outcome] = {}
     for report in reports:
         report.validation_attempts += 1
+        # Validation is when a report may become public: its public text is fixed here.
+        report.public_description = mask_contacts(report.description or "")
         try:
             _resolve_code(session, report)
             if report.submitted_measurements and catalogue is None:
@@ -146,14 +149,17 @@ def validate_reports(
             _check_area(session, fact, settings)
             if limits.get(report.id, 0) >= settings.reporter_rate_limit_per_hour:
                 raise Rejection(
-                    "too many reports from the same phone or contact in one hour (limit {limit})",
+                    "too many reports from the same device or contact in one hour (limit {limit})",
                     limit=settings.reporter_rate_limit_per_hour,
                 )
         except Rejection as rejection:
             outcomes[report.id] = _reject(session, report, rejection, now)
             continue
         accepted.append((report, readings, fact))
-    _enrich(session, [(r, f) for r, _, f in accepted], settings)
+    # _enrich's queries (duplicates, routing, tie-breaks) read nothing this batch has changed:
+    # no autoflush in between, the batch's changes go in the one flush at the end.
+    with session.no_autoflush:
+        _enrich(session, [(r, f) for r, _, f in accepted], settings)
     record_measurements(session, [(r, readings) for r, readings, _ in accepted])
     for report, readings, _ in accepted:
         report.is_urgent = is_urgent(report.category, readings, catalogue or {})

@@ -13,6 +13,7 @@ from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.orm import Session
 
 from geodata.models import Report, WaterSystem
+from geodata.reports.codes import reporter_fingerprint
 from tests.web.conftest import XSS, committed_report, committed_statuses
 
 pytestmark = pytest.mark.browser
@@ -210,6 +211,11 @@ def test_report_sent_offline_is_delivered_exactly_once(
             assert len(rows) == 1
             assert rows[0].description == XSS
             tracking = rows[0].tracking_code
+            # the phone's install id travelled with it (kept once generated): the reporter is
+            # this phone, not the network address the village shares
+            install = page.evaluate("localStorage.getItem('yaku-install-id')")
+            assert install and rows[0].reporter_fingerprint == reporter_fingerprint(install)
+            assert rows[0].reporter_fingerprint != rows[0].network_fingerprint
         assert tracking in page.inner_text("#outbox")
         page.click(f"#outbox a:has-text('{tracking}')")
         page.wait_for_selector("#report-description")

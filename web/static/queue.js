@@ -32,6 +32,20 @@
   }
 
   function kindOf(item) { return item.kind || "report"; }
+
+  /* One id per install of the form on this phone, generated once and kept: sent with every
+   * report as its device_id, so the service limits a phone by itself and not by the network
+   * address a whole village may share. Only its salted hash is stored. */
+  function installId() {
+    var KEY = "yaku-install-id", id = null;
+    try { id = root.localStorage.getItem(KEY); } catch (e) { return null; }
+    if (!id) {
+      id = newKey();
+      try { root.localStorage.setItem(KEY, id); } catch (e) { return null; }
+    }
+    return id;
+  }
+
   function put(item) { return tx("readwrite", function (s) { return s.put(item); }); }
   function remove(key) { return tx("readwrite", function (s) { return s.delete(key); }); }
   /* Every item, or those of one kind ("report", "readings"). */
@@ -45,7 +59,7 @@
     if (!item.photo || kindOf(item) !== "report") return {body: JSON.stringify(item.payload), headers: {"Content-Type": "application/json"}};
     /* Multipart fields of POST /api/v1/reports: flat fields, location split, measurements JSON. */
     var p = item.payload, form = new FormData();
-    ["category", "description", "contact", "language", "idempotency_key"].forEach(function (k) {
+    ["category", "description", "contact", "device_id", "language", "idempotency_key"].forEach(function (k) {
       if (p[k] !== null && p[k] !== undefined && p[k] !== "") form.append(k, String(p[k]));
     });
     if (p.location.code) form.append("location_code", p.location.code);
@@ -91,6 +105,15 @@
             return put(item).then(function () { return "rejected"; });
           });
         }
+        if (r.status === 429 || r.status === 503) {
+          /* Kept and sent again after Retry-After; the reason is shown beside it. */
+          var wait = parseInt(r.headers.get("Retry-After") || "60", 10);
+          return r.json().catch(function () { return {}; }).then(function (d) {
+            item.retry_at = Date.now() + (isFinite(wait) ? wait : 60) * 1000;
+            item.notice = d && d.error && d.error.message ? d.error.message : null;
+            return put(item).then(function () { return "later"; });
+          });
+        }
         return "later";
       }, function () { return "later"; });
   }
@@ -102,7 +125,8 @@
     if (flushing) return flushing;
     var opts = options || {};
     flushing = all().then(function (items) {
-      var waiting = items.filter(function (i) { return i.state === "pending"; })
+      var now = Date.now();
+      var waiting = items.filter(function (i) { return i.state === "pending" && !(i.retry_at > now); })
                          .sort(function (a, b) { return a.created - b.created; });
       return waiting.reduce(function (p, item) {
         var extra = opts.kind && kindOf(item) === opts.kind ? opts.headers : null;
@@ -112,5 +136,5 @@
     return flushing;
   }
 
-  root.yakuQueue = {newKey: newKey, put: put, remove: remove, all: all, flush: flush};
+  root.yakuQueue = {newKey: newKey, installId: installId, put: put, remove: remove, all: all, flush: flush};
 })(typeof self !== "undefined" ? self : window);

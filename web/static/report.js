@@ -114,6 +114,7 @@
           li.appendChild(el("span", null, t.rejected + " " + item.error));
         } else {
           li.appendChild(el("strong", null, t.pending));
+          if (item.notice) li.appendChild(el("span", "yaku-muted", " " + item.notice));
         }
         list.appendChild(li);
       });
@@ -141,7 +142,7 @@
     var contact = document.getElementById("contact").value.trim();
     return {category: category, description: document.getElementById("description").value.trim(),
             location: location, measurements: measurements, contact: contact || null,
-            language: cfg.language};
+            device_id: yakuQueue.installId(), language: cfg.language};
   }
 
   form.addEventListener("submit", function (event) {
@@ -170,6 +171,8 @@
           statusBox.appendChild(p);
         } else if (mine && mine.state === "rejected") {
           say(t.rejected + " " + mine.error, "err");
+        } else if (mine && mine.notice) {
+          say(t.pending + " " + mine.notice);  /* refused for now (429/503): why, truthfully */
         } else {
           say(t.saved_offline);
           if (navigator.serviceWorker && navigator.serviceWorker.ready && window.SyncManager) {

@@ -1,7 +1,7 @@
 /* Yaku service worker: keeps pages and assets for use without connection, and sends queued
  * reports when the connection returns (Background Sync where the browser has it). */
 importScripts("/static/queue.js");
-var CACHE = "yaku-v1";
+var CACHE = "yaku-v2";  // v2: forms send their install id (queue.js)
 var SHELL = ["/reportar", "/seguimiento", "/static/yaku.css", "/static/report.js", "/static/queue.js",
              "/static/register-sw.js", "/static/icons/drop.svg", "/static/icons/categories.svg",
              "/static/vendor/leaflet/leaflet.js", "/static/vendor/leaflet/leaflet.css",

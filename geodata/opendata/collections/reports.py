@@ -21,7 +21,7 @@ from geodata.opendata.collections.base import (
     values_of,
 )
 from geodata.opendata.licences import PROJECT_ATTRIBUTION
-from geodata.opendata.privacy import mask_contacts_sql
+from geodata.opendata.privacy import public_description_sql
 from geodata.reports import statuses
 
 
@@ -42,7 +42,7 @@ def reports() -> Collection:
         "tracking_code": Report.tracking_code,
         "category": Report.category,
         "status": Report.status,
-        "description": mask_contacts_sql(Report.description),
+        "description": public_description_sql(Report.public_description),
         "received_at": Report.received_at,
         "validated_at": Report.validated_at,
         "acknowledged_at": Report.acknowledged_at,
