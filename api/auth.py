@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Request, Response
+from fastapi import Depends, Request, Response, Security
+from fastapi.security import APIKeyCookie, HTTPBearer
 from sqlalchemy.orm import Session
 
 from api.deps import SessionDep
@@ -113,7 +114,27 @@ def resolve_principal(session: Session, request: Request) -> Principal | None:
     return None
 
 
-async def current_principal(request: Request, session: SessionDep) -> Principal:
+# Declared for the OpenAPI document (and the docs' "Authorize" button); the values are read
+# from the request by ``resolve_principal``.
+bearer_scheme = HTTPBearer(
+    auto_error=False,
+    scheme_name="bearer",
+    description="A token from POST /api/v1/auth/token, or an API key (yk_...).",
+)
+cookie_scheme = APIKeyCookie(
+    name=SESSION_COOKIE,
+    auto_error=False,
+    scheme_name="browserSession",
+    description="A signed-in browser; unsafe requests also send X-CSRF-Token.",
+)
+
+
+async def current_principal(
+    request: Request,
+    session: SessionDep,
+    _bearer: Annotated[object, Security(bearer_scheme)] = None,
+    _cookie: Annotated[object, Security(cookie_scheme)] = None,
+) -> Principal:
     principal = resolve_principal(session, request)
     if principal is None:
         raise NotSignedIn()

@@ -7,6 +7,8 @@ layers around it, so it is added here when the document is built (``install``):
   request guard, ``api/guards.py``). FastAPI's own 422 schema is replaced by ``Error``, the one
   shape ``api/errors.py`` renders, and 422 is kept for bodies only;
 * 404 where the path has parameters (an unknown code, collection, file...);
+* 401 and 403 where the operation needs a signed-in caller (its ``security``, declared by
+  ``api/auth.current_principal``);
 * 403, 413, 415 and 422 on every write (cross-site browsers, body too large, wrong body type,
   invalid body);
 * 503 with ``Retry-After`` everywhere: the database may be unreachable for a moment.
@@ -82,6 +84,7 @@ def register_model(model: Any) -> dict[str, str]:
 
 GENERIC = {
     400: "A query or path parameter is invalid, or the address holds control characters.",
+    401: "Not signed in, or the token, API key or session is not valid any more.",
     403: "A write sent by a browser from another website, or without its CSRF token.",
     404: "Nothing has this code or name.",
     413: "The body is larger than this route accepts.",
@@ -115,6 +118,8 @@ def _complete_operation(path: str, method: str, operation: dict[str, Any]) -> No
         wanted.append(404)
     if method in UNSAFE:
         wanted += [403, 413, 415, 422]
+    if operation.get("security"):
+        wanted += [401, 403]  # not signed in; the role does not allow it (api/auth.py)
     for status in wanted:
         key = str(status)
         existing = responses.get(key, {})

@@ -36,7 +36,7 @@ from geodata.settings import get_settings
 router = APIRouter(prefix="/api/v1", tags=["official evidence"])
 
 MonthQuery = Annotated[
-    str | None, Query(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$", description="YYYY-MM (Peru time)")
+    str | None, Query(pattern=r"^20[0-9]{2}-(0[1-9]|1[0-2])$", description="YYYY-MM (Peru time)")
 ]
 
 

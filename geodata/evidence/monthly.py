@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import bindparam, select, text
 from sqlalchemy.orm import Session
 
-from geodata.errors import NotFound
+from geodata.errors import InvalidInput, NotFound
 from geodata.evidence.compliance import stale_before
 from geodata.evidence.fields import PERU
 from geodata.i18n import translate
@@ -143,10 +143,21 @@ def month_bounds(month: date) -> tuple[datetime, datetime]:
     return start, datetime.combine(following, time(), tzinfo=PERU)
 
 
+class InvalidMonth(InvalidInput):
+    code = "invalid_month"
+    message = "Give the month as YYYY-MM, between 2000-01 and 2099-12."
+
+
 def parse_month(value: str) -> date:
-    """``2026-05`` -> 2026-05-01, or ValueError."""
+    """``2026-05`` -> 2026-05-01, or InvalidMonth (400, translated)."""
     year, _, month = value.partition("-")
-    return date(int(year), int(month), 1)
+    try:
+        parsed = date(int(year), int(month), 1)
+    except ValueError:
+        raise InvalidMonth() from None
+    if not 2000 <= parsed.year <= 2099:
+        raise InvalidMonth()
+    return parsed
 
 
 def monthly_report(session: Session, ubigeo: str, month: date, now: datetime) -> MonthlyReport:

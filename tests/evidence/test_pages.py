@@ -189,7 +189,7 @@ def test_the_monthly_report_page_and_csv(session: Session, client: TestClient) -
     assert f"{mine.code}," in text and "TOTAL DEL DISTRITO" in text
     data = client.get(f"/api/v1/districts/{ubigeo}/monthly-report?month={month}").json()
     assert data["totals"]["complies"] == 1 and data["month"] == month
-    assert client.get(f"/api/v1/districts/{ubigeo}/monthly-report?month=2026-13").status_code == 422
+    assert client.get(f"/api/v1/districts/{ubigeo}/monthly-report?month=2026-13").status_code == 400
 
 
 def test_the_desk_compliance_api(session: Session, client: TestClient) -> None:

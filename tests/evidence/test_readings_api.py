@@ -153,7 +153,9 @@ def test_malformed_rounds_are_422_not_500(
     ):
         response = client.post("/api/v1/readings", json=payload, headers=jass.headers)
         assert response.status_code == 422
-    assert client.post("/api/v1/readings", content=b"{", headers=jass.headers).status_code == 422
+    broken = {**jass.headers, "Content-Type": "application/json"}
+    assert client.post("/api/v1/readings", content=b"{", headers=broken).status_code == 422
+    assert client.post("/api/v1/readings", content=b"{", headers=jass.headers).status_code == 415
     assert official_count(session) == 0
 
 

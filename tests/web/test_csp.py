@@ -7,8 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, delete, select
+from sqlalchemy.orm import Session
 
+from geodata.accounts.service import add_membership
+from geodata.models import Account, Provider, Role
+from tests import account_factories as accounts
 from tests.web.conftest import committed_report
 
 pytestmark = pytest.mark.browser
@@ -64,6 +68,48 @@ def test_every_page_runs_without_a_csp_violation(
             found[path] = violations(page, console)
             page.close()
     assert found == {path: [] for path in pages}
+
+
+def test_staff_pages_run_without_a_csp_violation(
+    live_server: str, chromium: Any, engine: Engine
+) -> None:
+    """The sign-in, desk, evidence and account pages, signed in as an administrator who is
+    also staff of a district's ATM (so every desk page has something to show)."""
+    with Session(engine, expire_on_commit=False) as session:
+        atm = session.scalars(select(Provider).where(Provider.is_district_atm)).first()
+        member = accounts.staff(session, Role.ADMINISTRATOR)
+        add_membership(session, member.account, Role.ATM_STAFF, atm, actor="tests")
+        session.commit()
+    context = chromium.new_context(viewport={"width": 360, "height": 740}, locale="es-PE")
+    try:
+        context.add_cookies([{"name": "yaku_session", "value": member.cookie, "url": live_server}])
+        ubigeo = "130101"
+        pages = [
+            "/desk",
+            "/desk/prestador",
+            "/desk/plantillas",
+            "/desk/lecturas",
+            "/desk/laboratorio",
+            "/desk/cumplimiento",
+            f"/distritos/{ubigeo}/informe",
+            "/cuenta",
+            "/admin/cuentas",
+        ]
+        found = {}
+        for path in pages:
+            page, console = visit(context, live_server + path, "h1")
+            found[path] = violations(page, console)
+            page.close()
+        context.clear_cookies()
+        page, console = visit(context, live_server + "/ingresar", "form")
+        found["/ingresar"] = violations(page, console)
+        page.close()
+    finally:
+        context.close()
+        with Session(engine) as session:
+            session.execute(delete(Account).where(Account.id == member.account.id))
+            session.commit()
+    assert found == {path: [] for path in [*pages, "/ingresar"]}
 
 
 def test_an_injected_inline_script_is_blocked(live_server: str, phone: Any) -> None:
