@@ -1,0 +1,292 @@
+"""The map's search box: water systems (name, code, communities), districts, provinces and
+the provincial capitals, forgiving of accents, case and small typos.
+
+How (PostgreSQL's manual pairs pg_trgm with word search this way): the query is folded like
+the data (``yaku_fold``: lower case, no accents) and cut into words; each word is looked up in
+``search_word``, the vocabulary of every system's words (a few thousand, trigram-indexed), which
+turns a typo into the words it may mean, and the last word into the words it begins (the person
+may still be typing). Systems must then hold, for every word of the query, one of its
+candidates (``search_words && candidates``, a GIN index on an array), and rank by how exact the
+matches are. Districts, provinces and capitals are a hundred rows: compared directly.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Float, Integer, Text, bindparam, cast, func, literal, select, text
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import Session, aliased
+
+from geodata.models import AdminArea, AreaLevel, Place, WaterSystem
+
+MAX_WORDS = 6  # words of one query that filter; more say nothing a person types into a map
+CANDIDATES_PER_WORD = 12
+MIN_WORD = 3  # shorter words ("de", "la") would match everything: they do not filter
+PLACE_THRESHOLD = 0.5  # word similarity for district, province and capital names
+# Systems ranked per query, at most: a word as common as "san" matches thousands of systems,
+# and ranking them all costs more than it tells anyone; past this the answer says "type more".
+RANKED_AT_MOST = 1000
+
+_WORDS = text(
+    """
+    SELECT t.ord, t.w AS word
+    FROM regexp_split_to_table(yaku_fold(:q), '[^[:alnum:]]+') WITH ORDINALITY AS t(w, ord)
+    WHERE t.w <> ''
+    """
+)
+
+_CANDIDATES = text(
+    """
+    SELECT q.ord, v.word, v.score
+    FROM unnest(CAST(:words AS text[]), CAST(:prefix AS boolean[])) WITH ORDINALITY
+         AS q(w, prefix, ord)
+    CROSS JOIN LATERAL (
+        SELECT s.word,
+               CASE WHEN s.word = q.w THEN 1.0
+                    WHEN q.prefix AND s.word LIKE q.w || '%' THEN :prefix_score
+                    ELSE similarity(s.word, q.w) END AS score
+        FROM search_word s
+        WHERE s.word % q.w OR (q.prefix AND s.word LIKE q.w || '%')
+        ORDER BY score DESC, length(s.word), s.word
+        LIMIT :per_word
+    ) v
+    """
+)
+
+
+PREFIX_SCORE = 0.9  # a word the person is still typing ("huama" for "huamachuco")
+
+
+@dataclass(frozen=True, slots=True)
+class Candidates:
+    """The vocabulary words one query word may mean, in three tiers: the word itself, words it
+    begins (only the last word of the query), near words (typos) with their best similarity."""
+
+    exact: list[str]
+    begun: list[str]
+    near: dict[float, list[str]]  # similarity -> words: a closer typo ranks higher
+
+    @property
+    def every(self) -> list[str]:
+        return self.exact + self.begun + [w for words in self.near.values() for w in words]
+
+
+def query_words(session: Session, query: str) -> list[str]:
+    """The query folded like the data and cut into words (in the order typed)."""
+    return [row.word for row in session.execute(_WORDS, {"q": query})][: MAX_WORDS * 2]
+
+
+def candidates(session: Session, words: list[str]) -> list[Candidates]:
+    """For each filtering word (three letters or more, or a number), its vocabulary words."""
+    usable = [w for w in words if len(w) >= MIN_WORD or w.isdigit()][:MAX_WORDS]
+    if not usable:
+        return []
+    last = len(usable) - 1
+    # Numbers (of codes) are matched as typed; the vocabulary holds words with letters.
+    spelled = [w for w in usable if not w.isdigit()]
+    rows = session.execute(
+        _CANDIDATES,
+        {
+            "words": spelled,
+            "prefix": [
+                i == last and len(w) >= MIN_WORD for i, w in enumerate(usable) if not w.isdigit()
+            ],
+            "per_word": CANDIDATES_PER_WORD,
+            "prefix_score": PREFIX_SCORE,
+        },
+    ).all()
+    by_word: dict[int, list[tuple[str, float]]] = defaultdict(list)
+    for row in rows:
+        by_word[int(row.ord) - 1].append((row.word, float(row.score)))
+    spelled_index = iter(range(len(spelled)))
+    out = []
+    for word in usable:
+        words_here = [(word, 1.0)] if word.isdigit() else by_word.get(next(spelled_index))
+        if not words_here:
+            continue  # a word the data never uses ("agua", "sistema" typed oddly): ignored
+        exact = [w for w, score in words_here if score >= 1.0]
+        begun = [w for w, score in words_here if score == PREFIX_SCORE and w not in exact]
+        near: dict[float, list[str]] = defaultdict(list)
+        for w, score in words_here:
+            if w not in exact and w not in begun:
+                near[round(score, 2)].append(w)
+        out.append(Candidates(exact, begun, dict(near)))
+    return out
+
+
+def search_systems(
+    session: Session, query: str, limit: int, words: list[str] | None = None
+) -> tuple[list[dict[str, Any]], bool]:
+    """The best systems for ``query``, and whether more matched than were ranked."""
+    words = query_words(session, query) if words is None else words
+    wanted = candidates(session, words)
+    if not wanted:
+        return [], False
+    district = aliased(AdminArea)
+    conditions = []
+    score: Any = literal(0.0)
+    held = WaterSystem.search_words
+    for i, c in enumerate(wanted):
+
+        def holds(name: str, values: list[str], i: int = i) -> Any:
+            return cast(held.op("&&")(bindparam(f"{name}_{i}", values, type_=ARRAY(Text))), Integer)
+
+        conditions.append(held.op("&&")(bindparam(f"any_{i}", c.every, type_=ARRAY(Text))))
+        tiers = [holds("exact", c.exact), holds("begun", c.begun) * PREFIX_SCORE]
+        tiers += [
+            holds(f"near{n}", words) * bindparam(f"near_score{n}_{i}", similarity, type_=Float)
+            for n, (similarity, words) in enumerate(sorted(c.near.items(), reverse=True))
+        ]
+        score = score + func.greatest(*tiers)
+    score = (score / len(wanted)).label("score")
+    matched = (
+        select(
+            WaterSystem.code,
+            WaterSystem.name,
+            WaterSystem.communities,
+            WaterSystem.status,
+            WaterSystem.alert_category,
+            WaterSystem.geom,
+            WaterSystem.district_id,
+            WaterSystem.population_served,
+            score,
+        )
+        .where(*conditions)
+        .limit(RANKED_AT_MOST)
+        .subquery()
+    )
+    rows = session.execute(
+        select(
+            matched.c.code,
+            matched.c.name,
+            matched.c.communities,
+            matched.c.status,
+            matched.c.alert_category,
+            func.ST_X(matched.c.geom).label("lon"),
+            func.ST_Y(matched.c.geom).label("lat"),
+            district.name.label("district"),
+            matched.c.score,
+            func.count().over().label("matched"),
+        )
+        .outerjoin(district, district.id == matched.c.district_id)
+        .order_by(
+            matched.c.score.desc(),
+            matched.c.population_served.desc().nulls_last(),
+            func.length(matched.c.name),
+            matched.c.code,
+        )
+        .limit(limit)
+    ).all()
+    folded = set(words)
+    found = [
+        {
+            "kind": "system",
+            "code": row.code,
+            "name": row.name,
+            "community": _matching_community(row.communities, folded),
+            "district": row.district,
+            "status": str(row.status),
+            "alert": row.alert_category,
+            "lon": round(row.lon, 5),
+            "lat": round(row.lat, 5),
+            "score": round(float(row.score), 3),
+        }
+        for row in rows
+    ]
+    return found, bool(rows) and rows[0].matched >= RANKED_AT_MOST
+
+
+def _matching_community(communities: list[str] | None, words: set[str]) -> str | None:
+    """The community the person probably meant (most words in common), to show beside the
+    system's name; None when the system has none."""
+    if not communities:
+        return None
+    return max(communities, key=lambda c: len(words & set(c.lower().split())))
+
+
+def search_areas(session: Session, query: str, limit: int) -> list[dict[str, Any]]:
+    """Districts and provinces (zoom to them) and provincial capitals (centre on them)."""
+    folded = func.yaku_fold(query)
+    parent = aliased(AdminArea)
+    area_score = func.word_similarity(folded, func.yaku_fold(AdminArea.name)).label("score")
+    areas = session.execute(
+        select(
+            AdminArea.level,
+            AdminArea.ubigeo_inei,
+            AdminArea.name,
+            parent.name.label("parent"),
+            func.ST_XMin(AdminArea.geom),
+            func.ST_YMin(AdminArea.geom),
+            func.ST_XMax(AdminArea.geom),
+            func.ST_YMax(AdminArea.geom),
+            area_score,
+        )
+        .outerjoin(parent, parent.id == AdminArea.parent_id)
+        .where(
+            AdminArea.level.in_([AreaLevel.DISTRICT, AreaLevel.PROVINCE]),
+            area_score >= PLACE_THRESHOLD,
+        )
+        .order_by(area_score.desc(), AdminArea.level, AdminArea.name)
+        .limit(limit)
+    ).all()
+    found = [
+        {
+            "kind": str(row.level),
+            "ubigeo": row.ubigeo_inei,
+            "name": row.name,
+            "province": row.parent if row.level == AreaLevel.DISTRICT else None,
+            "bbox": [round(float(v), 5) for v in row[4:8]],
+            "score": round(float(row.score), 3),
+        }
+        for row in areas
+    ]
+    place_score = func.word_similarity(folded, func.yaku_fold(Place.name)).label("score")
+    places = session.execute(
+        select(
+            Place.code,
+            Place.name,
+            Place.province,
+            func.ST_X(Place.geom).label("lon"),
+            func.ST_Y(Place.geom).label("lat"),
+            place_score,
+        )
+        .where(place_score >= PLACE_THRESHOLD)
+        .order_by(place_score.desc(), Place.name)
+        .limit(limit)
+    ).all()
+    found += [
+        {
+            "kind": "place",
+            "code": row.code,
+            "name": row.name,
+            "province": row.province,
+            "lon": round(row.lon, 5),
+            "lat": round(row.lat, 5),
+            "score": round(float(row.score), 3),
+        }
+        for row in places
+    ]
+    return found
+
+
+KIND_ORDER = {"district": 0, "province": 1, "place": 2, "system": 3}
+
+
+@dataclass(frozen=True, slots=True)
+class Results:
+    items: list[dict[str, Any]]
+    more: bool  # more systems matched than were ranked: a longer query would help
+
+
+def search(session: Session, query: str, limit: int = 10) -> Results:
+    """Everything that matches ``query``, best first (areas before systems on a tie)."""
+    query = " ".join(query.split())
+    if not query:
+        return Results([], False)
+    systems, more = search_systems(session, query, limit)
+    found = search_areas(session, query, limit) + systems
+    found.sort(key=lambda item: (-item["score"], KIND_ORDER[item["kind"]]))
+    return Results(found[:limit], more)
