@@ -7,7 +7,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 
 from api import queue
 from api.errors import install_error_handlers
-from api.routers import auth, catalog, downloads, health, ogc, open311, reports
+from api.routers import auth, catalog, citizen, downloads, health, ogc, open311, reports
 from web import routes as web_routes
 
 
@@ -30,6 +30,7 @@ def create_app() -> FastAPI:
     app.include_router(reports.router)
     app.include_router(auth.router)
     app.include_router(catalog.router)
+    app.include_router(citizen.router)
     app.include_router(ogc.router)
     app.include_router(downloads.router)
     app.include_router(open311.router)

@@ -144,7 +144,7 @@ def test_a_rejected_report_says_why(live: TestClient, created: list[str]) -> Non
     assert data["status"] == "rejected"
     assert data["rejection_reason"] == (
         "Este lugar está fuera de La Libertad (a más de 2 km). "
-        "Elija un lugar dentro de La Libertad."
+        "Elige un lugar dentro de La Libertad."
     )
     assert data["updates"][-1]["note"] == data["rejection_reason"]
 

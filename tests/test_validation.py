@@ -78,8 +78,8 @@ def test_unknown_code_is_rejected_with_a_reason(session: Session) -> None:
     assert outcome is not None and outcome.status is ReportStatus.REJECTED
     report = stored(session, accepted.id)
     assert report.rejection_reason == (
-        "Ningún sistema ni fuente de agua tiene el código SIASAR-NOPE. Revise el código en el "
-        "mapa o en el reservorio, o elija el lugar en el mapa."
+        "Ningún sistema ni fuente de agua tiene el código SIASAR-NOPE. Revisa el código en el "
+        "mapa o en el reservorio, o elige el lugar en el mapa."
     )
     # kept as a message too, so a reader in English gets it in English
     assert render(report.rejection_reason_msg, "en").startswith(
@@ -121,7 +121,7 @@ def test_impossible_measurement_rejects_with_a_readable_reason(session: Session)
     report = stored(session, accepted.id)
     assert report.status is ReportStatus.REJECTED
     assert report.rejection_reason == (
-        "pH: 19 pH no es una lectura posible (como máximo 14). Revise el número."
+        "pH: 19 pH no es una lectura posible (como máximo 14). Revisa el número."
     )
     readings = select(Measurement).where(Measurement.report_id == report.id)
     assert session.scalars(readings).all() == []

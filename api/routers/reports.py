@@ -21,7 +21,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
 from sqlalchemy.orm import Session
 
-from api.deps import SessionDep
+from api.deps import LanguageDep, SessionDep
 from api.errors import request_language
 from api.intake import (
     FORM_FIELDS,
@@ -143,6 +143,7 @@ async def create_report(request: Request) -> JSON:
 @router.get("", summary="Public list of reports", response_class=JSON)
 def list_reports(
     session: SessionDep,
+    language: LanguageDep,
     bbox: Annotated[str | None, Query(description="minLon,minLat,maxLon,maxLat")] = None,
     status: ReportStatus | None = None,
     category: ReportCategory | None = None,
@@ -160,6 +161,7 @@ def list_reports(
         since=since,
         limit=limit,
         offset=offset,
+        language=language,
     )
     for item in page.items:
         _add_photo_urls(item)
@@ -176,8 +178,8 @@ def _add_photo_urls(item: dict[str, Any]) -> None:
 
 
 @router.get("/{code}", summary="Public status of one report", response_class=JSON)
-def get_report(code: str, session: SessionDep) -> JSON:
-    item = queries.report_by_code(session, code)
+def get_report(code: str, session: SessionDep, language: LanguageDep) -> JSON:
+    item = queries.report_by_code(session, code, language)
     _add_photo_urls(item)
     return JSON(item)
 

@@ -53,7 +53,9 @@
   function send(item) {
     var b = body(item);
     b.headers["Idempotency-Key"] = item.key;
-    return fetch("/api/v1/reports", {method: "POST", body: b.body, headers: b.headers})
+    /* ?lang: a refusal comes back in the words of the page the report was written on */
+    var lang = encodeURIComponent(item.payload.language || "es");
+    return fetch("/api/v1/reports?lang=" + lang, {method: "POST", body: b.body, headers: b.headers})
       .then(function (r) {
         if (r.status === 200 || r.status === 201) {
           return r.json().then(function (d) {
@@ -64,6 +66,7 @@
         if (r.status >= 400 && r.status < 500 && r.status !== 408 && r.status !== 429) {
           return r.json().catch(function () { return {}; }).then(function (d) {
             item.state = "rejected";
+            item.http_status = r.status;
             item.error = d && d.error && d.error.message ? d.error.message : String(r.status);
             return put(item).then(function () { return "rejected"; });
           });

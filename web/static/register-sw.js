@@ -1,4 +1,5 @@
-/* The service worker keeps the pages and assets for use without connection. */
+/* The service worker keeps the pages and assets for use without connection; the banner says
+ * so when there is none ("sin conexión"), on every page. */
 if ("serviceWorker" in navigator) {
   window.addEventListener("load", function () {
     /* after the first view is up: on 2G the page itself comes first */
@@ -7,3 +8,12 @@ if ("serviceWorker" in navigator) {
     }, 1500);
   });
 }
+(function () {
+  "use strict";
+  var banner = document.getElementById("offline");
+  if (!banner) return;
+  function show() { banner.hidden = navigator.onLine !== false; }
+  window.addEventListener("online", show);
+  window.addEventListener("offline", show);
+  show();
+})();

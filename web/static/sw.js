@@ -1,10 +1,16 @@
-/* Yaku service worker: keeps pages and assets for use without connection, and sends queued
- * reports when the connection returns (Background Sync where the browser has it). */
+/* Yaku service worker: keeps the shell, Leaflet, the last map data and the pages visited for
+ * use without connection, and sends queued reports when the connection returns (Background
+ * Sync where the browser has it). */
 importScripts("/static/queue.js");
-var CACHE = "yaku-v1";
-var SHELL = ["/reportar", "/seguimiento", "/static/yaku.css", "/static/report.js", "/static/queue.js",
+var CACHE = "yaku-v2";
+var SHELL = ["/", "/reportar", "/seguimiento", "/static/yaku.css", "/static/map.js", "/static/map-find.js",
+             "/static/map-prefetch.js", "/static/report.js", "/static/queue.js", "/static/tracking.js",
              "/static/register-sw.js", "/static/icons/drop.svg", "/static/icons/categories.svg",
-             "/static/vendor/leaflet/leaflet.js", "/static/vendor/leaflet/leaflet.css"];
+             "/static/vendor/leaflet/leaflet.js", "/static/vendor/leaflet/leaflet.css", "/map/places",
+             "/map/districts"];
+/* The newest answer of each map layer, kept under one key: offline, a view never asked before
+ * still shows the systems last seen instead of an empty map. */
+var LAST = "/offline/last/";
 
 self.addEventListener("install", function (event) {
   event.waitUntil(caches.open(CACHE).then(function (c) { return c.addAll(SHELL); })
@@ -18,17 +24,31 @@ self.addEventListener("activate", function (event) {
   }).then(function () { return self.clients.claim(); }));
 });
 
+function lastKey(url) {
+  if (url.pathname === "/map/data") return LAST + (url.searchParams.get("layer") || "systems");
+  if (url.pathname === "/map/reports") return LAST + "reports";
+  return null;
+}
+
 function networkFirst(request, fallbackUrl) {
+  var url = new URL(request.url), last = lastKey(url);
   return fetch(request).then(function (response) {
     if (response.ok) {
-      var copy = response.clone();
-      caches.open(CACHE).then(function (c) { c.put(request, copy); });
+      var copy = response.clone(), second = last ? response.clone() : null;
+      caches.open(CACHE).then(function (c) {
+        c.put(request, copy);
+        if (second) c.put(last, second);
+      });
     }
     return response;
   }).catch(function () {
     return caches.match(request, {ignoreVary: true}).then(function (hit) {
-      return hit || (fallbackUrl ? caches.match(fallbackUrl, {ignoreSearch: true, ignoreVary: true})
-                                 : Response.error());
+      if (hit) return hit;
+      var other = last || fallbackUrl;
+      if (!other) return Response.error();
+      return caches.match(other, {ignoreSearch: !last, ignoreVary: true}).then(function (again) {
+        return again || Response.error();
+      });
     });
   });
 }
@@ -53,7 +73,8 @@ self.addEventListener("fetch", function (event) {
   if (request.method !== "GET" || url.origin !== self.location.origin) return;
   if (url.pathname.indexOf("/api/") === 0) return;
   if (request.mode === "navigate") {
-    var fallback = url.pathname.indexOf("/reportar") === 0 ? "/reportar" : null;
+    var fallback = url.pathname.indexOf("/reportar") === 0 ? "/reportar" :
+                   url.pathname === "/" ? "/" : null;
     event.respondWith(networkFirst(request, fallback));
   } else if (url.pathname.indexOf("/static/") === 0) {
     event.respondWith(staleWhileRevalidate(request));
