@@ -10,6 +10,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, aliased
 
 from geodata.bbox import BBox
+from geodata.messages import shown
 from geodata.models import (
     AdminArea,
     AreaLevel,
@@ -24,7 +25,6 @@ from geodata.models import (
     WaterStatus,
     WaterSystem,
 )
-from geodata.messages import shown
 from geodata.opendata.privacy import mask_contacts
 from geodata.reports import statuses
 from geodata.reports.codes import normalize_tracking_code
