@@ -44,7 +44,7 @@ def test_each_status_has_its_own_shape_and_sign() -> None:
 def test_the_map_page_has_search_near_me_and_shapes_in_the_legend(client: TestClient) -> None:
     html = client.get("/").text
     assert 'id="find-form"' in html and 'action="/buscar"' in html and 'id="find-near"' in html
-    assert "Cerca de mí" in html and "Comunidad, sistema o distrito" in html
+    assert "Cerca de mí" in html and "Busca tu comunidad, sistema de agua o distrito" in html
     for shape in ("circle", "triangle", "octagon", "square", "bubble"):
         assert f"yaku-shape-{shape}" in html  # the legend, inside the map script
     assert '"zoomSnap": 0.25' in html

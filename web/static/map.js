@@ -207,9 +207,10 @@
       group.clearLayers();
       data.features.forEach(function (f) {
         var p = f.properties, c = f.geometry.coordinates;
-        /* a badge up and to the right, so the system under it stays tappable */
-        var icon = L.divIcon({className: "yaku-icon", html: el("div", "yaku-marker yaku-report", "!"),
-                              iconSize: [28, 28], iconAnchor: [-6, 34]});
+        /* a 44 px badge up and to the right, clear of the system's own 44 px marker */
+        var badge = el("div", "yaku-marker yaku-report-box");
+        badge.appendChild(el("span", "yaku-report", "!"));
+        var icon = L.divIcon({className: "yaku-icon", html: badge, iconSize: [44, 44], iconAnchor: [-20, 64]});
         var m = L.marker([c[1], c[0]], {icon: icon, title: t.report, keyboard: true});
         var box = el("div", "yaku-popup");
         box.appendChild(el("h3", null, (t.categories[p.category] || p.category)));
@@ -387,7 +388,8 @@
     }
 
     window.yakuMap = map; /* for people debugging on a phone, and for the browser tests */
-    window.yakuMapApi = {t: t, shapes: shapes, shapeSvg: shapeSvg, statusWord: statusWord, openCode: openCode};
+    window.yakuMapApi = {t: t, shapes: shapes, bounds: b, shapeSvg: shapeSvg, statusWord: statusWord,
+                         openCode: openCode};
     map.on("moveend", refresh);
     map.on("overlayadd", function () { refresh(true); });
     refresh();

@@ -10,10 +10,11 @@ if ("serviceWorker" in navigator) {
 }
 (function () {
   "use strict";
+  /* The service worker also unhides it in pages it serves from its cache (sw.js), since a
+   * phone on a dead network often still says it is online. */
   var banner = document.getElementById("offline");
   if (!banner) return;
-  function show() { banner.hidden = navigator.onLine !== false; }
-  window.addEventListener("online", show);
-  window.addEventListener("offline", show);
-  show();
+  window.addEventListener("online", function () { banner.hidden = true; });
+  window.addEventListener("offline", function () { banner.hidden = false; });
+  if (navigator.onLine === false) banner.hidden = false;
 })();

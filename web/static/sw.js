@@ -30,6 +30,16 @@ function lastKey(url) {
   return null;
 }
 
+/* A page served from the cache says so: its "sin conexión" banner is shown. */
+var BANNER = 'id="offline" class="offline" role="status" hidden';
+function markedOffline(response) {
+  if (!response || (response.headers.get("Content-Type") || "").indexOf("text/html") !== 0) return response;
+  return response.text().then(function (html) {
+    return new Response(html.replace(BANNER, 'id="offline" class="offline" role="status"'),
+                        {status: response.status, headers: response.headers});
+  });
+}
+
 function networkFirst(request, fallbackUrl) {
   var url = new URL(request.url), last = lastKey(url);
   return fetch(request).then(function (response) {
@@ -43,11 +53,11 @@ function networkFirst(request, fallbackUrl) {
     return response;
   }).catch(function () {
     return caches.match(request, {ignoreVary: true}).then(function (hit) {
-      if (hit) return hit;
+      if (hit) return markedOffline(hit);
       var other = last || fallbackUrl;
       if (!other) return Response.error();
       return caches.match(other, {ignoreSearch: !last, ignoreVary: true}).then(function (again) {
-        return again || Response.error();
+        return again ? markedOffline(again) : Response.error();
       });
     });
   });
