@@ -130,6 +130,7 @@ def in_viewport(page: Any, selector: str) -> bool:
         page.eval_on_selector(
             selector,
             """e => { const r = e.getBoundingClientRect();
-                      return !e.hidden && r.height > 0 && r.top >= 0 && r.bottom <= innerHeight; }""",
+                      return !e.hidden && r.height > 0
+                             && r.top >= 0 && r.bottom <= innerHeight; }""",
         )
     )

@@ -340,7 +340,8 @@ CONTROLS = """
     if (r.width === 0 || r.height === 0 || s.visibility === 'hidden') continue;
     if (r.bottom < 0 || r.top > innerHeight * 4 || r.right < 0 || r.left > innerWidth) continue;
     if (r.width < 44 || r.height < 44) {
-      small.push((e.id || e.className || e.tagName) + ' ' + Math.round(r.width) + 'x' + Math.round(r.height));
+      const size = Math.round(r.width) + 'x' + Math.round(r.height);
+      small.push((e.id || e.className || e.tagName) + ' ' + size);
     }
   }
   return small;
