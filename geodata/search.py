@@ -16,14 +16,26 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Float, Integer, Text, bindparam, cast, func, literal, select, text
+from sqlalchemy import (
+    Float,
+    Integer,
+    Text,
+    bindparam,
+    cast,
+    func,
+    literal,
+    select,
+    text,
+    union_all,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, aliased
 
-from geodata.models import AdminArea, AreaLevel, Place, WaterSystem
+from geodata.models import AdminArea, AreaLevel, Place, SearchWord, WaterSystem
 
 MAX_WORDS = 6  # words of one query that filter; more say nothing a person types into a map
 CANDIDATES_PER_WORD = 12
+NEAR_ENOUGH = 0.3  # trigram similarity of a typo to the word meant (pg_trgm's own default)
 MIN_WORD = 3  # shorter words ("de", "la") would match everything: they do not filter
 PLACE_THRESHOLD = 0.5  # word similarity for district, province and capital names
 # Systems ranked per query, at most: a word as common as "san" matches thousands of systems,
@@ -35,24 +47,6 @@ _WORDS = text(
     SELECT t.ord, t.w AS word
     FROM regexp_split_to_table(yaku_fold(:q), '[^[:alnum:]]+') WITH ORDINALITY AS t(w, ord)
     WHERE t.w <> ''
-    """
-)
-
-_CANDIDATES = text(
-    """
-    SELECT q.ord, v.word, v.score
-    FROM unnest(CAST(:words AS text[]), CAST(:prefix AS boolean[])) WITH ORDINALITY
-         AS q(w, prefix, ord)
-    CROSS JOIN LATERAL (
-        SELECT s.word,
-               CASE WHEN s.word = q.w THEN 1.0
-                    WHEN q.prefix AND s.word LIKE q.w || '%' THEN :prefix_score
-                    ELSE similarity(s.word, q.w) END AS score
-        FROM search_word s
-        WHERE s.word % q.w OR (q.prefix AND s.word LIKE q.w || '%')
-        ORDER BY score DESC, length(s.word), s.word
-        LIMIT :per_word
-    ) v
     """
 )
 
@@ -79,6 +73,34 @@ def query_words(session: Session, query: str) -> list[str]:
     return [row.word for row in session.execute(_WORDS, {"q": query})][: MAX_WORDS * 2]
 
 
+def _like_prefix(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _lookup(index: int, word: str, prefix: bool) -> Any:
+    """The vocabulary words nearest to ``word`` (and, for a word still being typed, those it
+    begins), by the trigram GiST index: nearest-neighbour order (``<->``) always takes the
+    index, where a similarity filter may make PostgreSQL compare every word."""
+    near = (
+        select(
+            literal(index).label("ord"),
+            SearchWord.word,
+            func.similarity(SearchWord.word, word).label("score"),
+        )
+        .order_by(SearchWord.word.op("<->")(word))
+        .limit(CANDIDATES_PER_WORD)
+    )
+    if not prefix:
+        return near
+    begun = (
+        select(literal(index).label("ord"), SearchWord.word, literal(PREFIX_SCORE).label("score"))
+        .where(SearchWord.word.like(_like_prefix(word), escape="\\"), SearchWord.word != word)
+        .order_by(func.length(SearchWord.word), SearchWord.word)
+        .limit(CANDIDATES_PER_WORD)
+    )
+    return near.union_all(begun)
+
+
 def candidates(session: Session, words: list[str]) -> list[Candidates]:
     """For each filtering word (three letters or more, or a number), its vocabulary words."""
     usable = [w for w in words if len(w) >= MIN_WORD or w.isdigit()][:MAX_WORDS]
@@ -86,25 +108,19 @@ def candidates(session: Session, words: list[str]) -> list[Candidates]:
         return []
     last = len(usable) - 1
     # Numbers (of codes) are matched as typed; the vocabulary holds words with letters.
-    spelled = [w for w in usable if not w.isdigit()]
-    rows = session.execute(
-        _CANDIDATES,
-        {
-            "words": spelled,
-            "prefix": [
-                i == last and len(w) >= MIN_WORD for i, w in enumerate(usable) if not w.isdigit()
-            ],
-            "per_word": CANDIDATES_PER_WORD,
-            "prefix_score": PREFIX_SCORE,
-        },
-    ).all()
+    lookups = [
+        _lookup(i, w, prefix=i == last).subquery().select()
+        for i, w in enumerate(usable)
+        if not w.isdigit()
+    ]
     by_word: dict[int, list[tuple[str, float]]] = defaultdict(list)
-    for row in rows:
-        by_word[int(row.ord) - 1].append((row.word, float(row.score)))
-    spelled_index = iter(range(len(spelled)))
+    if lookups:
+        for row in session.execute(union_all(*lookups)).all():
+            if row.score >= NEAR_ENOUGH:
+                by_word[int(row.ord)].append((row.word, float(row.score)))
     out = []
-    for word in usable:
-        words_here = [(word, 1.0)] if word.isdigit() else by_word.get(next(spelled_index))
+    for index, word in enumerate(usable):
+        words_here = [(word, 1.0)] if word.isdigit() else by_word.get(index)
         if not words_here:
             continue  # a word the data never uses ("agua", "sistema" typed oddly): ignored
         exact = [w for w, score in words_here if score >= 1.0]
@@ -208,21 +224,22 @@ def _matching_community(communities: list[str] | None, words: set[str]) -> str |
 
 
 def search_areas(session: Session, query: str, limit: int) -> list[dict[str, Any]]:
-    """Districts and provinces (zoom to them) and provincial capitals (centre on them)."""
+    """Districts and provinces (zoom to them) and provincial capitals (centre on them), in
+    one round trip."""
     folded = func.yaku_fold(query)
     parent = aliased(AdminArea)
-    area_score = func.word_similarity(folded, func.yaku_fold(AdminArea.name)).label("score")
-    areas = session.execute(
+    area_score = func.word_similarity(folded, func.yaku_fold(AdminArea.name))
+    areas = (
         select(
-            AdminArea.level,
-            AdminArea.ubigeo_inei,
+            cast(AdminArea.level, Text).label("kind"),
+            AdminArea.ubigeo_inei.label("key"),
             AdminArea.name,
             parent.name.label("parent"),
-            func.ST_XMin(AdminArea.geom),
-            func.ST_YMin(AdminArea.geom),
-            func.ST_XMax(AdminArea.geom),
-            func.ST_YMax(AdminArea.geom),
-            area_score,
+            func.ST_XMin(AdminArea.geom).label("x0"),
+            func.ST_YMin(AdminArea.geom).label("y0"),
+            func.ST_XMax(AdminArea.geom).label("x1"),
+            func.ST_YMax(AdminArea.geom).label("y1"),
+            area_score.label("score"),
         )
         .outerjoin(parent, parent.id == AdminArea.parent_id)
         .where(
@@ -231,44 +248,42 @@ def search_areas(session: Session, query: str, limit: int) -> list[dict[str, Any
         )
         .order_by(area_score.desc(), AdminArea.level, AdminArea.name)
         .limit(limit)
-    ).all()
-    found = [
-        {
-            "kind": str(row.level),
-            "ubigeo": row.ubigeo_inei,
-            "name": row.name,
-            "province": row.parent if row.level == AreaLevel.DISTRICT else None,
-            "bbox": [round(float(v), 5) for v in row[4:8]],
-            "score": round(float(row.score), 3),
-        }
-        for row in areas
-    ]
-    place_score = func.word_similarity(folded, func.yaku_fold(Place.name)).label("score")
-    places = session.execute(
+    )
+    place_score = func.word_similarity(folded, func.yaku_fold(Place.name))
+    x, y = func.ST_X(Place.geom), func.ST_Y(Place.geom)
+    places = (
         select(
-            Place.code,
+            literal("place", Text).label("kind"),
+            Place.code.label("key"),
             Place.name,
-            Place.province,
-            func.ST_X(Place.geom).label("lon"),
-            func.ST_Y(Place.geom).label("lat"),
-            place_score,
+            Place.province.label("parent"),
+            x.label("x0"),
+            y.label("y0"),
+            x.label("x1"),
+            y.label("y1"),
+            place_score.label("score"),
         )
         .where(place_score >= PLACE_THRESHOLD)
         .order_by(place_score.desc(), Place.name)
         .limit(limit)
-    ).all()
-    found += [
-        {
-            "kind": "place",
-            "code": row.code,
-            "name": row.name,
-            "province": row.province,
-            "lon": round(row.lon, 5),
-            "lat": round(row.lat, 5),
-            "score": round(float(row.score), 3),
-        }
-        for row in places
-    ]
+    )
+    found = []
+    for row in session.execute(
+        union_all(areas.subquery().select(), places.subquery().select())
+    ).all():
+        item: dict[str, Any] = {"kind": row.kind, "name": row.name}
+        if row.kind == "place":
+            item.update(
+                code=row.key, province=row.parent, lon=round(row.x0, 5), lat=round(row.y0, 5)
+            )
+        else:
+            item.update(
+                ubigeo=row.key,
+                province=row.parent if row.kind == AreaLevel.DISTRICT.value else None,
+                bbox=[round(float(v), 5) for v in (row.x0, row.y0, row.x1, row.y1)],
+            )
+        item["score"] = round(float(row.score), 3)
+        found.append(item)
     return found
 
 

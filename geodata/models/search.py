@@ -18,8 +18,9 @@ class SearchWord(Base):
         Index(
             "ix_search_word_trigrams",
             "word",
-            postgresql_using="gin",
-            postgresql_ops={"word": "gin_trgm_ops"},
+            # GiST, not GIN: it serves nearest-word ordering (<->) and LIKE 'prefix%' alike.
+            postgresql_using="gist",
+            postgresql_ops={"word": "gist_trgm_ops"},
         ),
     )
 

@@ -11,7 +11,7 @@ Create Date: 2027-01-10 09:00:00
   we use the fixed default one). ``yaku_search_words(name, code, communities)``: the distinct
   folded words of a water system, kept in the generated column ``water_system.search_words``
   (GIN index). A statement trigger adds new words (with a letter: codes' numbers are matched
-  exactly) to ``search_word`` (trigram index), the vocabulary against which ``geodata.search``
+  exactly) to ``search_word`` (trigram GiST index: nearest words and prefixes), the vocabulary against which ``geodata.search``
   corrects typos (the way PostgreSQL's manual pairs
   pg_trgm with full-text search).
 - GiST indexes on ``geom::geography`` for nearest-neighbour search in metres.
@@ -96,6 +96,7 @@ def upgrade() -> None:
         ["search_words"],
         unique=False,
         postgresql_using="gin",
+        postgresql_with={"fastupdate": "off"},
     )
     op.create_table(
         "search_word",
@@ -107,8 +108,8 @@ def upgrade() -> None:
         "search_word",
         ["word"],
         unique=False,
-        postgresql_using="gin",
-        postgresql_ops={"word": "gin_trgm_ops"},
+        postgresql_using="gist",
+        postgresql_ops={"word": "gist_trgm_ops"},
     )
     op.execute(COLLECT_WORDS)
     for event in ("INSERT", "UPDATE"):
@@ -188,7 +189,7 @@ def downgrade() -> None:
     for event in ("insert", "update"):
         op.execute(f"DROP TRIGGER IF EXISTS water_system_search_words_{event} ON water_system")
     op.execute("DROP FUNCTION IF EXISTS yaku_collect_search_words()")
-    op.drop_index("ix_search_word_trigrams", table_name="search_word", postgresql_using="gin")
+    op.drop_index("ix_search_word_trigrams", table_name="search_word", postgresql_using="gist")
     op.drop_table("search_word")
     op.drop_index("ix_water_system_search_words", table_name="water_system", postgresql_using="gin")
     op.drop_column("water_system", "search_words")
