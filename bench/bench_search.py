@@ -25,7 +25,7 @@ import unicodedata
 from collections import defaultdict
 
 import httpx
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.orm import Session
 
 from bench.bench_map import REPO, free_port, wait_http
@@ -115,13 +115,21 @@ def in_process(url: str, mix: list[tuple[str, str]]) -> None:
             search(session, q)
         timings: dict[str, list[float]] = defaultdict(list)
         empty = 0
+        trivial: list[float] = []  # how busy the machine is: a round trip that does nothing
         for kind, q in mix:
             started = time.perf_counter()
             found = search(session, q)
             timings[kind].append((time.perf_counter() - started) * 1000)
             empty += not found.items
+            started = time.perf_counter()
+            session.execute(text("SELECT 1"))
+            trivial.append((time.perf_counter() - started) * 1000)
         report("search, in the server process", timings)
         print(f"    queries with no result: {empty}")
+        print(
+            f"    beside it, SELECT 1 on the same connection: p50 {statistics.median(trivial):.2f}"
+            f" ms, p95 {percentile(trivial, 0.95):.2f} ms (the machine's noise)"
+        )
         points = session.execute(
             select(func.ST_X(WaterSystem.geom), func.ST_Y(WaterSystem.geom))
             .order_by(func.md5(WaterSystem.code))
@@ -181,8 +189,10 @@ def main() -> None:
     with Session(engine) as session:
         mix = queries(session, args.queries)
     engine.dispose()
+    print("load average (1, 5, 15 min) before: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     in_process(url, mix)
     over_http(url, mix)
+    print("load average (1, 5, 15 min) after: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
 
 
 if __name__ == "__main__":

@@ -12,8 +12,11 @@ matches are. Districts, provinces and capitals are a hundred rows: compared dire
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
@@ -23,9 +26,8 @@ from sqlalchemy import (
     bindparam,
     cast,
     func,
-    literal,
+    literal_column,
     select,
-    text,
     union_all,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -34,21 +36,29 @@ from sqlalchemy.orm import Session, aliased
 from geodata.models import AdminArea, AreaLevel, Place, SearchWord, WaterSystem
 
 MAX_WORDS = 6  # words of one query that filter; more say nothing a person types into a map
-CANDIDATES_PER_WORD = 12
-NEAR_ENOUGH = 0.3  # trigram similarity of a typo to the word meant (pg_trgm's own default)
+CANDIDATES_PER_WORD = 8
+# Trigram similarity of a typo to the word meant: 0.25 keeps two swapped letters of a short
+# word ("brocne" for "bronce" is 0.27), a little under pg_trgm's default 0.3.
+NEAR_ENOUGH = 0.25
+NEAR_WORDS = 4  # the closest few are what a typo meant; more only widen the match
+CODE_DIGITS = 4  # a number this long in a query is (part of) a code
 MIN_WORD = 3  # shorter words ("de", "la") would match everything: they do not filter
 PLACE_THRESHOLD = 0.5  # word similarity for district, province and capital names
 # Systems ranked per query, at most: a word as common as "san" matches thousands of systems,
 # and ranking them all costs more than it tells anyone; past this the answer says "type more".
 RANKED_AT_MOST = 1000
 
-_WORDS = text(
-    """
-    SELECT t.ord, t.w AS word
-    FROM regexp_split_to_table(yaku_fold(:q), '[^[:alnum:]]+') WITH ORDINALITY AS t(w, ord)
-    WHERE t.w <> ''
-    """
-)
+# unaccent's rules for the letters that NFKD leaves whole (it maps these too).
+_UNACCENT_EXTRA = str.maketrans({"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "đ": "d", "ł": "l"})
+_NOT_A_WORD = re.compile(r"[\W_]+")
+
+
+def fold(text: str) -> str:
+    """What the database's ``yaku_fold`` does (lower case, accents off), in Python: a query is
+    cut into words without a round trip. ``tests/test_search.py`` holds the two together."""
+    lowered = text.lower().translate(_UNACCENT_EXTRA)
+    decomposed = unicodedata.normalize("NFKD", lowered)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 PREFIX_SCORE = 0.9  # a word the person is still typing ("huama" for "huamachuco")
@@ -68,56 +78,77 @@ class Candidates:
         return self.exact + self.begun + [w for words in self.near.values() for w in words]
 
 
-def query_words(session: Session, query: str) -> list[str]:
+def query_words(query: str) -> list[str]:
     """The query folded like the data and cut into words (in the order typed)."""
-    return [row.word for row in session.execute(_WORDS, {"q": query})][: MAX_WORDS * 2]
+    return [w for w in _NOT_A_WORD.split(fold(query)) if w][: MAX_WORDS * 2]
 
 
 def _like_prefix(word: str) -> str:
     return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def _lookup(index: int, word: str, prefix: bool) -> Any:
-    """The vocabulary words nearest to ``word`` (and, for a word still being typed, those it
-    begins), by the trigram GiST index: nearest-neighbour order (``<->``) always takes the
-    index, where a similarity filter may make PostgreSQL compare every word."""
-    near = (
-        select(
-            literal(index).label("ord"),
-            SearchWord.word,
-            func.similarity(SearchWord.word, word).label("score"),
+@lru_cache(maxsize=64)
+def _lookup_statement(prefixes: tuple[bool, ...]) -> Any:
+    """For each query word, the vocabulary words nearest to it (and, for the word still
+    being typed, those it begins), by the trigram GiST index: nearest-neighbour order
+    (``<->``) always takes the index, where a similarity filter may make PostgreSQL compare
+    every word. Built once per shape of query, with bound parameters ``w<i>`` and ``p<i>``."""
+    parts = []
+    for i, prefix in enumerate(prefixes):
+        word = bindparam(f"w{i}", type_=Text)
+        parts.append(
+            select(
+                literal_column(str(i)).label("ord"),
+                SearchWord.word,
+                func.similarity(SearchWord.word, word).label("score"),
+            )
+            .order_by(SearchWord.word.op("<->")(word))
+            .limit(CANDIDATES_PER_WORD)
+            .subquery()
+            .select()
         )
-        .order_by(SearchWord.word.op("<->")(word))
-        .limit(CANDIDATES_PER_WORD)
-    )
-    if not prefix:
-        return near
-    begun = (
-        select(literal(index).label("ord"), SearchWord.word, literal(PREFIX_SCORE).label("score"))
-        .where(SearchWord.word.like(_like_prefix(word), escape="\\"), SearchWord.word != word)
-        .order_by(func.length(SearchWord.word), SearchWord.word)
-        .limit(CANDIDATES_PER_WORD)
-    )
-    return near.union_all(begun)
+        if prefix:
+            parts.append(
+                select(
+                    literal_column(str(i)).label("ord"),
+                    SearchWord.word,
+                    literal_column(repr(PREFIX_SCORE)).label("score"),
+                )
+                .where(
+                    SearchWord.word.like(bindparam(f"p{i}", type_=Text), escape="\\"),
+                    SearchWord.word != word,
+                )
+                .order_by(func.length(SearchWord.word), SearchWord.word)
+                .limit(CANDIDATES_PER_WORD)
+                .subquery()
+                .select()
+            )
+    return union_all(*parts)
 
 
 def candidates(session: Session, words: list[str]) -> list[Candidates]:
     """For each filtering word (three letters or more, or a number), its vocabulary words."""
     usable = [w for w in words if len(w) >= MIN_WORD or w.isdigit()][:MAX_WORDS]
+    code_numbers = [w for w in usable if w.isdigit() and len(w) >= CODE_DIGITS]
+    if code_numbers:
+        # A code's number names one system; its prefix ("siasar", "syn") is shared by
+        # thousands and would only make the index read them all.
+        usable = code_numbers
     if not usable:
         return []
     last = len(usable) - 1
     # Numbers (of codes) are matched as typed; the vocabulary holds words with letters.
-    lookups = [
-        _lookup(i, w, prefix=i == last).subquery().select()
-        for i, w in enumerate(usable)
-        if not w.isdigit()
-    ]
+    spelled = [(i, w) for i, w in enumerate(usable) if not w.isdigit()]
     by_word: dict[int, list[tuple[str, float]]] = defaultdict(list)
-    if lookups:
-        for row in session.execute(union_all(*lookups)).all():
+    if spelled:
+        statement = _lookup_statement(tuple(i == last for i, _ in spelled))
+        params: dict[str, Any] = {}
+        for n, (_, w) in enumerate(spelled):
+            params[f"w{n}"] = w
+            params[f"p{n}"] = _like_prefix(w)
+        for row in session.execute(statement, params).all():
             if row.score >= NEAR_ENOUGH:
-                by_word[int(row.ord)].append((row.word, float(row.score)))
+                by_word[spelled[int(row.ord)][0]].append((row.word, float(row.score)))
     out = []
     for index, word in enumerate(usable):
         words_here = [(word, 1.0)] if word.isdigit() else by_word.get(index)
@@ -126,8 +157,10 @@ def candidates(session: Session, words: list[str]) -> list[Candidates]:
         exact = [w for w, score in words_here if score >= 1.0]
         begun = [w for w, score in words_here if score == PREFIX_SCORE and w not in exact]
         near: dict[float, list[str]] = defaultdict(list)
-        for w, score in words_here:
-            if w not in exact and w not in begun:
+        for w, score in words_here[:NEAR_WORDS]:
+            # A word spelled as the data spells it is not a typo: no near words for it (they
+            # would only widen the match to other villages, and cost time).
+            if not exact and w not in begun:
                 near[round(score, 2)].append(w)
         out.append(Candidates(exact, begun, dict(near)))
     return out
@@ -137,27 +170,43 @@ def search_systems(
     session: Session, query: str, limit: int, words: list[str] | None = None
 ) -> tuple[list[dict[str, Any]], bool]:
     """The best systems for ``query``, and whether more matched than were ranked."""
-    words = query_words(session, query) if words is None else words
+    words = query_words(query) if words is None else words
     wanted = candidates(session, words)
     if not wanted:
         return [], False
-    district = aliased(AdminArea)
-    conditions = []
-    score: Any = literal(0.0)
+    found, more = _ranked(session, wanted, words, limit)
+    sure = [c for c in wanted if c.exact or c.begun]
+    if not found and 0 < len(sure) < len(wanted):
+        # Nothing holds every word: a badly typed one is dropped rather than answer nothing.
+        found, more = _ranked(session, sure, words, limit)
+    return found, more
+
+
+_district = aliased(AdminArea)
+_parent = aliased(AdminArea)
+
+
+@lru_cache(maxsize=128)
+def _systems_statement(shape: tuple[int, ...]) -> Any:
+    """The ranked systems for a query whose word ``i`` has ``shape[i]`` tiers of near words;
+    built once per shape, with bound parameters (statement building costs more than the
+    query itself on a busy machine)."""
     held = WaterSystem.search_words
-    for i, c in enumerate(wanted):
+    conditions = []
+    score: Any = literal_column("0.0")
+    for i, near_tiers in enumerate(shape):
 
-        def holds(name: str, values: list[str], i: int = i) -> Any:
-            return cast(held.op("&&")(bindparam(f"{name}_{i}", values, type_=ARRAY(Text))), Integer)
+        def holds(name: str, i: int = i) -> Any:
+            return cast(held.op("&&")(bindparam(f"{name}_{i}", type_=ARRAY(Text))), Integer)
 
-        conditions.append(held.op("&&")(bindparam(f"any_{i}", c.every, type_=ARRAY(Text))))
-        tiers = [holds("exact", c.exact), holds("begun", c.begun) * PREFIX_SCORE]
+        conditions.append(held.op("&&")(bindparam(f"any_{i}", type_=ARRAY(Text))))
+        tiers = [holds("exact"), holds("begun") * PREFIX_SCORE]
         tiers += [
-            holds(f"near{n}", words) * bindparam(f"near_score{n}_{i}", similarity, type_=Float)
-            for n, (similarity, words) in enumerate(sorted(c.near.items(), reverse=True))
+            holds(f"near{n}") * bindparam(f"near_score{n}_{i}", type_=Float)
+            for n in range(near_tiers)
         ]
         score = score + func.greatest(*tiers)
-    score = (score / len(wanted)).label("score")
+    score = (score / len(shape)).label("score")
     matched = (
         select(
             WaterSystem.code,
@@ -171,10 +220,10 @@ def search_systems(
             score,
         )
         .where(*conditions)
-        .limit(RANKED_AT_MOST)
+        .limit(bindparam("ranked", type_=Integer))
         .subquery()
     )
-    rows = session.execute(
+    return (
         select(
             matched.c.code,
             matched.c.name,
@@ -183,19 +232,36 @@ def search_systems(
             matched.c.alert_category,
             func.ST_X(matched.c.geom).label("lon"),
             func.ST_Y(matched.c.geom).label("lat"),
-            district.name.label("district"),
+            _district.name.label("district"),
             matched.c.score,
             func.count().over().label("matched"),
         )
-        .outerjoin(district, district.id == matched.c.district_id)
-        .order_by(
+        .outerjoin(_district, _district.id == matched.c.district_id)
+        .order_by(  # the closest name (fewest other words) first, then the most people
             matched.c.score.desc(),
-            matched.c.population_served.desc().nulls_last(),
             func.length(matched.c.name),
+            matched.c.population_served.desc().nulls_last(),
             matched.c.code,
         )
-        .limit(limit)
-    ).all()
+        .limit(bindparam("limit", type_=Integer))
+    )
+
+
+def _ranked(
+    session: Session, wanted: list[Candidates], words: list[str], limit: int
+) -> tuple[list[dict[str, Any]], bool]:
+    params: dict[str, Any] = {"limit": limit, "ranked": RANKED_AT_MOST}
+    shape = []
+    for i, c in enumerate(wanted):
+        params[f"any_{i}"] = c.every
+        params[f"exact_{i}"] = c.exact
+        params[f"begun_{i}"] = c.begun
+        tiers = sorted(c.near.items(), reverse=True)
+        for n, (similarity, near_words) in enumerate(tiers):
+            params[f"near{n}_{i}"] = near_words
+            params[f"near_score{n}_{i}"] = similarity
+        shape.append(len(tiers))
+    rows = session.execute(_systems_statement(tuple(shape)), params).all()
     folded = set(words)
     found = [
         {
@@ -223,25 +289,24 @@ def _matching_community(communities: list[str] | None, words: set[str]) -> str |
     return max(communities, key=lambda c: len(words & set(c.lower().split())))
 
 
-def search_areas(session: Session, query: str, limit: int) -> list[dict[str, Any]]:
-    """Districts and provinces (zoom to them) and provincial capitals (centre on them), in
-    one round trip."""
-    folded = func.yaku_fold(query)
-    parent = aliased(AdminArea)
+@lru_cache(maxsize=1)
+def _areas_statement() -> Any:
+    folded = func.yaku_fold(bindparam("q", type_=Text))
+    limit = bindparam("limit", type_=Integer)
     area_score = func.word_similarity(folded, func.yaku_fold(AdminArea.name))
     areas = (
         select(
             cast(AdminArea.level, Text).label("kind"),
             AdminArea.ubigeo_inei.label("key"),
             AdminArea.name,
-            parent.name.label("parent"),
+            _parent.name.label("parent"),
             func.ST_XMin(AdminArea.geom).label("x0"),
             func.ST_YMin(AdminArea.geom).label("y0"),
             func.ST_XMax(AdminArea.geom).label("x1"),
             func.ST_YMax(AdminArea.geom).label("y1"),
             area_score.label("score"),
         )
-        .outerjoin(parent, parent.id == AdminArea.parent_id)
+        .outerjoin(_parent, _parent.id == AdminArea.parent_id)
         .where(
             AdminArea.level.in_([AreaLevel.DISTRICT, AreaLevel.PROVINCE]),
             area_score >= PLACE_THRESHOLD,
@@ -253,7 +318,7 @@ def search_areas(session: Session, query: str, limit: int) -> list[dict[str, Any
     x, y = func.ST_X(Place.geom), func.ST_Y(Place.geom)
     places = (
         select(
-            literal("place", Text).label("kind"),
+            literal_column("'place'", Text).label("kind"),
             Place.code.label("key"),
             Place.name,
             Place.province.label("parent"),
@@ -267,10 +332,14 @@ def search_areas(session: Session, query: str, limit: int) -> list[dict[str, Any
         .order_by(place_score.desc(), Place.name)
         .limit(limit)
     )
+    return union_all(areas.subquery().select(), places.subquery().select())
+
+
+def search_areas(session: Session, query: str, limit: int) -> list[dict[str, Any]]:
+    """Districts and provinces (zoom to them) and provincial capitals (centre on them), in
+    one round trip."""
     found = []
-    for row in session.execute(
-        union_all(areas.subquery().select(), places.subquery().select())
-    ).all():
+    for row in session.execute(_areas_statement(), {"q": query, "limit": limit}).all():
         item: dict[str, Any] = {"kind": row.kind, "name": row.name}
         if row.kind == "place":
             item.update(

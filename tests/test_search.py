@@ -106,3 +106,23 @@ def test_the_api(client: TestClient) -> None:
         refused = client.get("/api/v1/search", params=bad)
         assert refused.status_code == 422
         assert refused.json()["error"]["message"] == "Faltan datos o algunos no son válidos."
+
+
+def test_python_folds_queries_as_the_database_folds_the_data(session: Session) -> None:
+    from sqlalchemy import literal
+
+    from geodata.models import AdminArea
+
+    samples = [
+        "Cañón de Quíspe",
+        "SÁNCHEZ CARRIÓN",
+        "Ñahuín Güeñe",
+        "q'ero Ayllu",
+        "Straße Æsir Œuvre Øre Łódź Đakovo",
+        "Pampa-Alta_2 (sector 3)",
+    ]
+    samples += list(session.scalars(select(AdminArea.name)))
+    samples += [c for cs in session.scalars(select(WaterSystem.communities).limit(400)) for c in cs]
+    database = session.execute(select(*[func.yaku_fold(literal(s)) for s in samples[:500]])).one()
+    assert [search.fold(s) for s in samples[:500]] == list(database)
+    assert search.query_words("  Pampa-Alta_2 (SECTOR 3) ") == ["pampa", "alta", "2", "sector", "3"]
