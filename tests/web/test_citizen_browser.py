@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from geodata.messages import message
 from geodata.models import ActorKind, Provider, Report, ReportStatus, WaterSystem
 from geodata.reports.lifecycle import Actor, transition
+from geodata.reports.validation import validate_report
 from geodata.settings import get_settings
 from tests.web.citizen_browser_support import (
     SLOW_3G,
@@ -395,3 +396,41 @@ def test_a_phone_opens_on_la_libertad_legend_folded_and_remembers_the_view(
         "(() => { const c = yakuMap.getCenter(); return [c.lat, c.lng, yakuMap.getZoom()]; })()"
     )
     assert view == pytest.approx([-7.9, -78.5, 12], abs=1e-3)
+
+
+def test_offline_pending_then_the_real_outcome_in_my_reports(
+    engine: Engine, live_server: str, slow_phone: Any, artifacts: Path
+) -> None:
+    """Offline the form cannot ask the server: the report waits ("Pendiente"), goes out when
+    the signal returns, and the list of my reports then shows what validation decided."""
+    page, seen = open_page(slow_phone, live_server + "/reportar")
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    if not page.evaluate("navigator.serviceWorker.controller !== null"):
+        page.reload()
+    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=TIMEOUT)
+    page.wait_for_function("window.yakuQueue !== undefined", timeout=TIMEOUT)
+    set_offline(slow_phone, page, True)
+    page.click("label[for=cat-other]")
+    page.fill("#code", "SIASAR-NOEXISTE")
+    page.click("#send")
+    page.wait_for_selector("#status .notice:has-text('Sin conexión')", timeout=TIMEOUT)
+    assert "Esperando conexión" in page.inner_text("#outbox")
+    set_offline(slow_phone, page, False)
+    tracking = None
+    try:
+        page.wait_for_selector(".outbox-sent", timeout=60_000)
+        tracking = page.inner_text(".outbox-sent a.code")
+        with Session(engine) as session:
+            report_id = session.scalar(select(Report.id).where(Report.tracking_code == tracking))
+            assert report_id is not None
+            validate_report(session, report_id)  # what the worker does
+            session.commit()
+        page.wait_for_selector(".outbox-status-rejected", timeout=TIMEOUT)
+        said = page.inner_text("#outbox")
+        assert "No aceptado" in said
+        assert "Ningún sistema ni fuente de agua tiene el código SIASAR-NOEXISTE" in said
+        page.screenshot(path=str(artifacts / "my-reports-outcome-360.png"), full_page=True)
+        assert seen["errors"] == []
+    finally:
+        if tracking:
+            delete_reports(engine, Report.tracking_code == tracking)

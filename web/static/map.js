@@ -393,7 +393,12 @@
     map.on("moveend", refresh);
     map.on("overlayadd", function () { refresh(true); });
     refresh();
-    setTimeout(loadPlaces, 0);
+    /* place names after the first markers: on a slow link they must not compete with them */
+    var placesAsked = false;
+    o.systems.on("layeradd", function () {
+      if (!placesAsked) { placesAsked = true; setTimeout(loadPlaces, 0); }
+    });
+    setTimeout(function () { if (!placesAsked) { placesAsked = true; loadPlaces(); } }, 8000);
     document.dispatchEvent(new CustomEvent("yaku:map-ready"));
   };
 })();
