@@ -126,3 +126,15 @@ def test_python_folds_queries_as_the_database_folds_the_data(session: Session) -
     database = session.execute(select(*[func.yaku_fold(literal(s)) for s in samples[:500]])).one()
     assert [search.fold(s) for s in samples[:500]] == list(database)
     assert search.query_words("  Pampa-Alta_2 (SECTOR 3) ") == ["pampa", "alta", "2", "sector", "3"]
+
+
+def test_a_renamed_system_is_found_by_its_new_name(session: Session) -> None:
+    from sqlalchemy import update
+
+    session.execute(
+        update(WaterSystem)
+        .where(WaterSystem.code == "SIASAR-160424")
+        .values(name="Sistema de Pachacútec Nuevo")
+    )
+    session.flush()
+    assert first(session, "pachacutek")["code"] == "SIASAR-160424"  # a typo of a new word

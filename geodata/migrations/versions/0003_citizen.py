@@ -10,7 +10,7 @@ Create Date: 2027-01-10 09:00:00
   columns may use it (``unaccent`` itself is only STABLE because its dictionary could change;
   we use the fixed default one). ``yaku_search_words(name, code, communities)``: the distinct
   folded words of a water system, kept in the generated column ``water_system.search_words``
-  (GIN index). A statement trigger adds new words (with a letter: codes' numbers are matched
+  (GIN index). Triggers add new words (with a letter: codes' numbers are matched
   exactly) to ``search_word`` (trigram GiST index: nearest words and prefixes), the vocabulary against which ``geodata.search``
   corrects typos (the way PostgreSQL's manual pairs
   pg_trgm with full-text search).
@@ -54,12 +54,25 @@ RETURNS text[]
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 RETURN yaku_words(concat_ws(' ', name, code, array_to_string(communities, ' ')))
 """
+# New systems: once per statement (a seed or an import of thousands costs one pass). A change
+# of name, code or communities: per row, and only then (status updates never fire it).
 COLLECT_WORDS = """
 CREATE OR REPLACE FUNCTION yaku_collect_search_words() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO search_word (word)
     SELECT DISTINCT w FROM new_rows, unnest(search_words) AS w WHERE w ~ '[[:alpha:]]'
+    ON CONFLICT DO NOTHING;
+    RETURN NULL;
+END
+$$
+"""
+COLLECT_RENAMED_WORDS = """
+CREATE OR REPLACE FUNCTION yaku_collect_renamed_search_words() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO search_word (word)
+    SELECT DISTINCT w FROM unnest(NEW.search_words) AS w WHERE w ~ '[[:alpha:]]'
     ON CONFLICT DO NOTHING;
     RETURN NULL;
 END
@@ -112,12 +125,17 @@ def upgrade() -> None:
         postgresql_ops={"word": "gist_trgm_ops"},
     )
     op.execute(COLLECT_WORDS)
-    for event in ("INSERT", "UPDATE"):
-        op.execute(
-            f"CREATE TRIGGER water_system_search_words_{event.lower()} AFTER {event} "
-            "ON water_system REFERENCING NEW TABLE AS new_rows "
-            "FOR EACH STATEMENT EXECUTE FUNCTION yaku_collect_search_words()"
-        )
+    op.execute(COLLECT_RENAMED_WORDS)
+    op.execute(
+        "CREATE TRIGGER water_system_search_words_insert AFTER INSERT ON water_system "
+        "REFERENCING NEW TABLE AS new_rows "
+        "FOR EACH STATEMENT EXECUTE FUNCTION yaku_collect_search_words()"
+    )
+    op.execute(
+        "CREATE TRIGGER water_system_search_words_update "
+        "AFTER UPDATE OF name, code, communities ON water_system "
+        "FOR EACH ROW EXECUTE FUNCTION yaku_collect_renamed_search_words()"
+    )
     op.execute(
         "INSERT INTO search_word (word) SELECT DISTINCT w FROM water_system, "
         "unnest(search_words) AS w WHERE w ~ '[[:alpha:]]' ON CONFLICT DO NOTHING"
@@ -189,6 +207,7 @@ def downgrade() -> None:
     for event in ("insert", "update"):
         op.execute(f"DROP TRIGGER IF EXISTS water_system_search_words_{event} ON water_system")
     op.execute("DROP FUNCTION IF EXISTS yaku_collect_search_words()")
+    op.execute("DROP FUNCTION IF EXISTS yaku_collect_renamed_search_words()")
     op.drop_index("ix_search_word_trigrams", table_name="search_word", postgresql_using="gist")
     op.drop_table("search_word")
     op.drop_index("ix_water_system_search_words", table_name="water_system", postgresql_using="gin")
