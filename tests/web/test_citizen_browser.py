@@ -340,7 +340,7 @@ CONTROLS = """
     const r = e.getBoundingClientRect(), s = getComputedStyle(e);
     if (r.width === 0 || r.height === 0 || s.visibility === 'hidden') continue;
     if (r.bottom < 0 || r.top > innerHeight * 4 || r.right < 0 || r.left > innerWidth) continue;
-    if (r.width < 44 || r.height < 44) {
+    if (r.width < 43.5 || r.height < 43.5) {  // sub-pixel rounding of transformed markers
       const size = Math.round(r.width) + 'x' + Math.round(r.height);
       small.push((e.id || e.className || e.tagName) + ' ' + size);
     }

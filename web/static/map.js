@@ -125,7 +125,7 @@
 
     function alertBadge(count) {
       var badge = el("span", "yaku-alert");
-      badge.appendChild(shapeSvg(shapes, "alert", 20));
+      badge.appendChild(shapeSvg(shapes, "alert", 24));
       if (count) badge.appendChild(el("span", "yaku-alert-count", count));
       return badge;
     }
@@ -187,7 +187,9 @@
                       (p.alert ? " · " + t.alert + ": " + (t.alert_topics[p.alert] || p.alert) : "");
           m = L.marker(ll, {icon: pointIcon(p), title: label, alt: label, keyboard: true});
           m.yakuCode = p.code;
+          /* a tall popup scrolls inside the map instead of losing its top on a phone */
           m.bindPopup(el("div", null, t.loading), {maxWidth: 280, minWidth: 220,
+                                                    maxHeight: Math.max(220, map.getSize().y - 120),
                                                     autoPanPaddingTopLeft: [52, 64]});
           m.on("popupopen", function () { loadPopup(m, p.code); });
         }
