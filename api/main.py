@@ -13,6 +13,7 @@ from api.routers import (
     admin_accounts,
     auth,
     catalog,
+    citizen,
     desk,
     docs,
     downloads,
@@ -75,6 +76,7 @@ def create_app() -> FastAPI:
     app.include_router(admin_accounts.router)
     app.include_router(desk.router)
     app.include_router(catalog.router)
+    app.include_router(citizen.router)
     app.include_router(ogc.router)
     app.include_router(downloads.router)
     app.include_router(open311.router)

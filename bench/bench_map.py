@@ -14,6 +14,7 @@ The service worker is blocked during measurement (it registers after the first v
 the bytes it then precaches in the background are printed separately.
 
 Usage: .venv/bin/python -m bench.bench_map [--sizes 371,100000] [--timeout 120]
+       [--database-prefix yaku_bench]
 """
 
 from __future__ import annotations
@@ -244,8 +245,8 @@ def fmt_ms(value: float | None) -> str:
     return f"{value / 1000:6.2f} s" if value is not None else "   n/a "
 
 
-def run_size(browser: Any, total: int, timeout_s: float) -> None:
-    name = "yaku_bench_371" if total <= 371 else f"yaku_bench_{total // 1000}k"
+def run_size(browser: Any, total: int, timeout_s: float, prefix: str = "yaku_bench") -> None:
+    name = f"{prefix}_371" if total <= 371 else f"{prefix}_{total // 1000}k"
     url = prepare_database(name, total)
     print(f"\n== {total:,} systems (database {name})")
     port = free_port()
@@ -318,6 +319,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="371,100000")
     parser.add_argument("--timeout", type=float, default=120.0)
+    parser.add_argument(
+        "--database-prefix", default="yaku_bench", help="benchmark databases <prefix>_371, ..."
+    )
     args = parser.parse_args()
     ensure_assets()
     from playwright.sync_api import sync_playwright
@@ -329,7 +333,7 @@ def main() -> None:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for size in (int(s) for s in args.sizes.split(",")):
-            run_size(browser, size, args.timeout)
+            run_size(browser, size, args.timeout, args.database_prefix)
         browser.close()
 
 

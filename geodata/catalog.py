@@ -83,6 +83,13 @@ SIASAR_CATCHMENTS = DatasetSpec(
     "CC BY 4.0",
     SIASAR,
 )
+PROVINCIAL_CAPITALS = DatasetSpec(
+    "idep2016-provincial-capitals",
+    "Provincial capitals of La Libertad (IDEP-2016)",
+    "geodata/la_libertad_provincial_capitals.geojson",
+    "MPL-2.0",
+    "juaneladio/peru-geojson; source IDEP-2016",
+)
 
 SEED_DATASETS = (
     DEPARTMENT,
@@ -93,4 +100,5 @@ SEED_DATASETS = (
     PARAMETERS,
     SIASAR_SYSTEMS,
     SIASAR_CATCHMENTS,
+    PROVINCIAL_CAPITALS,
 )

@@ -12,6 +12,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+EXTENSIONS = ("postgis", "pg_trgm", "unaccent")
 
 
 def include_object(
@@ -31,7 +32,8 @@ def alembic_config(url: str) -> Config:
 
 
 def ensure_database(url: str) -> None:
-    """Create the database and the PostGIS extension if they do not exist yet."""
+    """Create the database and its extensions (PostGIS; pg_trgm and unaccent for the map's
+    search) if they do not exist yet."""
     target = make_url(url)
     admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
@@ -43,7 +45,8 @@ def ensure_database(url: str) -> None:
     admin.dispose()
     engine = create_engine(target, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
-        conn.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
+        for extension in EXTENSIONS:
+            conn.execute(text(f"CREATE EXTENSION IF NOT EXISTS {extension}"))
     engine.dispose()
 
 

@@ -146,8 +146,9 @@ def test_wpdx_values_of_a_known_system(client: TestClient, published: Path, tmp_
     rows = list(csv.reader(download(client, "water-systems.wpdx.csv", tmp_path).open()))
     data = {row[0]: dict(zip(rows[1], row, strict=True)) for row in rows[2:]}
     con_con = data["SIASAR-160421"]
-    # Grey (no current evidence): the 2015 survey said no water in either season.
-    assert con_con["#status_id"] == "No"
+    # Grey (no current evidence), and the 2015 survey left both seasons blank (SIASAR's
+    # export wrote "NO" for a blank: geodata.seed.siasar.season_answers): not known.
+    assert con_con["#status_id"] == "Unknown"
     assert con_con["#report_date"] == "2015-09-14"
     assert con_con["#management"] == "Community Management"
     assert (con_con["#adm2"], con_con["#adm3"]) == ("Trujillo", "Poroto")

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from geodata.messages import render
 from geodata.models import Compliance, EvidenceKind, WaterStatus
 from geodata.reports.quality import (
     ImplausibleReading,
@@ -70,8 +71,8 @@ def test_explanations_are_plain_spanish() -> None:
         ({"parameter": "free_chlorine", "value": -1}, "cannot be negative"),
         ({"parameter": "free_chlorine", "value": 25}, "not a possible reading"),
         ({"parameter": "free_chlorine", "value": 1, "unit": "ppm-ish"}, "not accepted"),
-        ({"parameter": "unobtainium", "value": 1}, "unknown water-quality parameter"),
-        ({"parameter": "turbidity"}, "a value is required"),
+        ({"parameter": "unobtainium", "value": 1}, "is not known"),
+        ({"parameter": "turbidity"}, "write the value you measured"),
     ],
 )
 def test_impossible_readings_are_refused_with_a_reason(raw: dict, fragment: str) -> None:
@@ -161,7 +162,9 @@ def test_newer_citizen_problem_can_worsen_but_never_improve_official() -> None:
 def test_old_evidence_turns_yellow_and_says_so() -> None:
     decision = decide([finding(WaterStatus.GREEN, 400, True)], RECENT)
     assert (decision.status, decision.evidence) == (WaterStatus.YELLOW, EvidenceKind.OFFICIAL)
-    assert decision.reason is not None and decision.reason.startswith("Evidencia antigua")
+    assert decision.reason is not None
+    assert render(decision.reason, "es").startswith("Evidencia antigua")
+    assert render(decision.reason, "en").startswith("Old evidence")
     assert decision.evidence_at == NOW - timedelta(days=400)
 
 

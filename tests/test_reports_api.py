@@ -223,7 +223,7 @@ def test_tracking_shows_public_status_and_notes_without_private_data(
     assert response.status_code == 200
     data = response.json()
     assert data["status"] == "validated" and data["system_code"] == place.code
-    assert data["updates"][0]["note"] == "Reporte validado."
+    assert data["updates"][0]["note"] == "Pasó la revisión automática: el reporte es público."
     assert data["measurements"][0]["compliance"] == "violation"
     assert "0.3 mg/L" in data["measurements"][0]["explanation"]
     assert_no_private_data(data)

@@ -142,7 +142,10 @@ def test_a_rejected_report_says_why(live: TestClient, created: list[str]) -> Non
         created.append(code)
         data = wait_for(lambda: settled(live, code))
     assert data["status"] == "rejected"
-    assert data["rejection_reason"] == "fuera del área de servicio (a más de 2 km de La Libertad)"
+    assert data["rejection_reason"] == (
+        "Este lugar está fuera de La Libertad (a más de 2 km). "
+        "Elige un lugar dentro de La Libertad."
+    )
     assert data["updates"][-1]["note"] == data["rejection_reason"]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from geodata.messages import render
 from geodata.models import (
     Compliance,
     MeasuredBy,
@@ -75,8 +76,14 @@ def test_unknown_code_is_rejected_with_a_reason(session: Session) -> None:
     accepted = make.report(session, location_code="SIASAR-NOPE")
     outcome = validate_report(session, accepted.id)
     assert outcome is not None and outcome.status is ReportStatus.REJECTED
-    assert stored(session, accepted.id).rejection_reason == (
-        "código de sistema o fuente desconocido 'SIASAR-NOPE'"
+    report = stored(session, accepted.id)
+    assert report.rejection_reason == (
+        "Ningún sistema ni fuente de agua tiene el código SIASAR-NOPE. Revisa el código en el "
+        "mapa o en el reservorio, o elige el lugar en el mapa."
+    )
+    # kept as a message too, so a reader in English gets it in English
+    assert render(report.rejection_reason_msg, "en").startswith(
+        "No water system or source has the code SIASAR-NOPE."
     )
 
 
@@ -94,7 +101,10 @@ def test_outside_la_libertad_is_rejected_in_the_reporters_language(session: Sess
     validate_report(session, accepted.id)
     report = stored(session, accepted.id)
     assert report.status is ReportStatus.REJECTED
-    assert report.rejection_reason == "outside the service area (more than 2 km from La Libertad)"
+    assert report.rejection_reason == (
+        "This place is outside La Libertad (more than 2 km away). "
+        "Choose a place inside La Libertad."
+    )
 
 
 def test_just_outside_the_border_within_tolerance_is_accepted(session: Session) -> None:
@@ -110,7 +120,9 @@ def test_impossible_measurement_rejects_with_a_readable_reason(session: Session)
     validate_report(session, accepted.id)
     report = stored(session, accepted.id)
     assert report.status is ReportStatus.REJECTED
-    assert report.rejection_reason == "pH: 19 pH no es una lectura posible (como máximo 14)"
+    assert report.rejection_reason == (
+        "pH: 19 pH no es una lectura posible (como máximo 14). Revisa el número."
+    )
     readings = select(Measurement).where(Measurement.report_id == report.id)
     assert session.scalars(readings).all() == []
 

@@ -17,6 +17,8 @@ from branca.element import Figure, MacroElement
 from folium.template import Template
 from markupsafe import escape
 
+from web.markers import svg
+
 STATIC_PREFIX = "/static"
 LEAFLET_JS = f"{STATIC_PREFIX}/vendor/leaflet/leaflet.js"
 LEAFLET_CSS = f"{STATIC_PREFIX}/vendor/leaflet/leaflet.css"
@@ -117,10 +119,16 @@ def legend_markup(_: Gettext) -> str:
         ),
         ("grey", _("Grey: no evidence yet.")),
     ]
-    items = "".join(
-        f'<li><span class="yaku-dot yaku-{colour}" aria-hidden="true"></span>{escape(text)}</li>'
-        for colour, text in rows
+    rows.append(
+        (
+            "alert",
+            _(
+                "Speech bubble: unconfirmed citizen alert (one neighbour's report), with its "
+                "health advice."
+            ),
+        )
     )
+    items = "".join(f"<li>{svg(shape, 22)}{escape(text)}</li>" for shape, text in rows)
     choices = "".join(
         f'<option value="{value}">{escape(label)}</option>'
         for value, label in (
@@ -174,6 +182,8 @@ def build_map(
         control_scale=True,
         min_zoom=6,
         max_zoom=18,
+        # Quarter zoom steps, so the department fills a narrow phone screen instead of a third.
+        zoom_snap=0.25,
     )
     # Only the service's own copy of Leaflet, nothing from a CDN.
     fmap.default_js = [("leaflet", LEAFLET_JS)]

@@ -14,16 +14,18 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.orm import Session
 
 from api.security import script_hash
+from geodata.messages import shown
 from geodata.models import ReportCategory, ReportStatus
 from geodata.opendata.privacy import public_text
 from geodata.settings import get_settings
-from web import queries
+from web import advice, markers, queries
 from web.i18n import gettext_for
 from web.map import LEAFLET_CSS, LEAFLET_JS, build_map, render_parts
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 MAP_CACHE_SIZE = 8
+COLOUR_KEYS = ("green", "yellow", "red", "grey")
 
 
 @lru_cache
@@ -45,8 +47,27 @@ def environment(language: str) -> Environment:
         status_labels=status_labels,
         colour_labels=colour_labels,
         measurement_labels=measurement_labels,
+        shape=markers.svg,
+        meaning=advice.meaning,
+        evidence_kind=advice.evidence_kind,
+        age=advice.age,
+        alert_topic=advice.alert_topic,
+        alert_advice=advice.alert_advice,
+        whatsapp_link=whatsapp_link,
+        shown=shown,
     )
     return env
+
+
+def whatsapp_link(number: str | None) -> str | None:
+    """A wa.me link for a Peruvian number as people write it (9 digits for a mobile, with or
+    without +51); None when it has no digits."""
+    digits = "".join(c for c in (number or "") if c.isdigit())
+    if not digits:
+        return None
+    if len(digits) == 9:
+        digits = "51" + digits
+    return f"https://wa.me/{digits}"
 
 
 def render(template: str, language: str, **context: Any) -> str:
@@ -133,6 +154,77 @@ def map_strings(language: str) -> dict[str, Any]:
         "follow": _("Follow this report"),
         "categories": category_labels(language),
         "statuses": status_labels(language),
+        "lang": language,
+        **find_strings(language),
+        **alert_strings(language),
+    }
+
+
+def alert_strings(language: str) -> dict[str, Any]:
+    """What the popups say about an unconfirmed citizen alert and what a colour means."""
+    _ = gettext_for(language).gettext
+    categories = category_labels(language)
+    topics = list(categories) + [
+        f"reading:{p}"
+        for p in (
+            "free_chlorine",
+            "turbidity",
+            "ph",
+            "e_coli",
+            "thermotolerant_coliforms",
+            "total_coliforms",
+        )
+    ]
+    return {
+        "alert": _("Unconfirmed citizen alert"),
+        "alert_since": _("since"),
+        "alert_note": _(
+            "One neighbour reported it; it is not confirmed yet. The colour changes only with "
+            "official evidence, a second neighbour or the provider."
+        ),
+        "alert_topics": {t: advice.alert_topic(t, language, categories) for t in topics},
+        "alert_advice": {t: advice.alert_advice(t, language) for t in topics},
+        "meaning": {c: advice.meaning(c, language).headline for c in COLOUR_KEYS},
+        "evidence_since": _("since"),
+        "call": _("Call"),
+        "whatsapp": _("WhatsApp"),
+        "hours": _("Hours"),
+        "answer": _("Answer"),
+        "no_answer": _("No answer yet"),
+    }
+
+
+def find_strings(language: str) -> dict[str, Any]:
+    """The search box and "near me"."""
+    _ = gettext_for(language).gettext
+    return {
+        "searching": _("Searching…"),
+        "search_none": _("Nothing found. Check the spelling, or try the district's name."),
+        "search_more": _("Many places match: type more letters to narrow it down."),
+        "search_offline": _("Search needs a connection. The map still shows what you saw."),
+        "near_title": _("Nearest water"),
+        "near_wait": _("Looking for your location…"),
+        "near_denied": _(
+            "Without your location we cannot tell what is near. You can still search by name."
+        ),
+        "you_are_here": _("You are here"),
+        "metres": _("{n} m"),
+        "kilometres": _("{n} km"),
+        "towards": _("to the {direction}"),
+        "directions": advice.direction_labels(language),
+        "kinds": {
+            "system": _("Water system"),
+            "source": _("Source"),
+            "district": _("District"),
+            "province": _("Province"),
+            "place": _("Provincial capital"),
+        },
+        "in_district": _("district of {name}"),
+        "close": _("Close"),
+        "attribution": _(
+            "Districts: mapsPERU (GPL-3.0) · Provincial capitals: juaneladio/peru-geojson, "
+            "IDEP-2016 (MPL-2.0) · Water systems: SIASAR Peru (CC BY 4.0)"
+        ),
     }
 
 
@@ -191,7 +283,7 @@ def render_map_page(session: Session, language: str) -> str:
     settings = get_settings()
     _ = gettext_for(language).gettext
     bounds = queries.region_bounds(session)
-    config = {"t": map_strings(language), "bounds": bounds}
+    config = {"t": map_strings(language), "bounds": bounds, "shapes": markers.config()}
     fmap = build_map(
         queries.district_layer(session),
         bounds,

@@ -14,9 +14,11 @@ from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import Session
 
 from geodata.bbox import BBox
+from geodata.messages import shown
 from geodata.models import (
     AdminArea,
     AreaLevel,
+    Place,
     Provider,
     Report,
     WaterSource,
@@ -25,12 +27,14 @@ from geodata.models import (
 )
 from geodata.reports import statuses
 from geodata.reports.routing import district_atm
+from web import answers
 
 COLOURS = (WaterStatus.GREEN, WaterStatus.YELLOW, WaterStatus.RED, WaterStatus.GREY)
 CLUSTER_CELL_PX = 56  # grid cell of server-side clustering, in screen pixels
 UNCLUSTERED_ZOOM = 17  # from this zoom on every point is sent on its own
 MAX_POINTS = 3000  # hard cap on one response at unclustered zooms
 MAX_REPORTS = 500
+POPUP_REPORTS = 5
 MAX_CELLS = 2500  # a bbox far larger than a screen gets coarser cells, never more features
 # Simplification of district outlines for the base layer: ~400 m, fine up to zoom 11.
 DISTRICT_TOLERANCE_DEG = 0.004
@@ -238,8 +242,8 @@ def provider_contact(
             "provider_kind": str(provider.kind),
             "contact_name": provider.contact_name,
             "contact_phone": provider.contact_phone,
-            "contact_email": provider.contact_email,
             "contact_whatsapp": provider.contact_whatsapp,
+            "contact_email": provider.contact_email,
             "whatsapp_url": whatsapp_url(provider.contact_whatsapp),
             "office_hours": provider.office_hours,
         }
@@ -249,8 +253,8 @@ def provider_contact(
         if municipality is not None and (provider is None or municipality.id != provider.id):
             contact["fallback"] = municipality.name
             contact["fallback_phone"] = municipality.contact_phone
-            contact["fallback_email"] = municipality.contact_email
             contact["fallback_whatsapp"] = municipality.contact_whatsapp
+            contact["fallback_email"] = municipality.contact_email
             contact["fallback_whatsapp_url"] = whatsapp_url(municipality.contact_whatsapp)
             contact["fallback_hours"] = municipality.office_hours
     return contact
@@ -265,22 +269,9 @@ def whatsapp_url(number: str | None) -> str | None:
     return f"https://wa.me/{digits}" if digits else None
 
 
-def open_reports_of(session: Session, model: PointModel, subject_id: int) -> list[dict[str, Any]]:
-    column = Report.system_id if model is WaterSystem else Report.source_id
-    rows = session.execute(
-        select(Report.tracking_code, Report.category, Report.status, Report.received_at)
-        .where(column == subject_id, Report.status.in_(statuses.LIVE))
-        .order_by(Report.received_at.desc())
-        .limit(5)
-    ).all()
-    return [
-        {"code": c, "category": str(cat), "status": str(s), "received": r.date().isoformat()}
-        for c, cat, s, r in rows
-    ]
-
-
-def popup_data(session: Session, code: str) -> dict[str, Any] | None:
-    """Everything a popup shows for the system or source with public ``code``."""
+def popup_data(session: Session, code: str, language: str = "es") -> dict[str, Any] | None:
+    """Everything a popup shows for the system or source with public ``code``; the reason of
+    its colour and the answers in ``language``."""
     system = session.scalars(select(WaterSystem).where(WaterSystem.code == code)).first()
     if system is not None:
         return {
@@ -289,10 +280,14 @@ def popup_data(session: Session, code: str) -> dict[str, Any] | None:
             "name": system.name,
             "communities": list(system.communities or []),
             "population": system.population_served,
-            **_status(system),
+            **_status(system, language),
             **provider_contact(session, system.provider, system.district_id),
             "district": district_name(session, system.district_id),
-            "reports": open_reports_of(session, WaterSystem, system.id),
+            "reports": _brief(
+                answers.open_reports(
+                    session, Report.system_id == system.id, language, POPUP_REPORTS
+                )
+            ),
         }
     source = session.scalars(select(WaterSource).where(WaterSource.code == code)).first()
     if source is None:
@@ -305,11 +300,27 @@ def popup_data(session: Session, code: str) -> dict[str, Any] | None:
         "source_type": str(source.source_type),
         "system": parent.code if parent else None,
         "system_name": parent.name if parent else None,
-        **_status(source),
+        **_status(source, language),
         **provider_contact(session, parent.provider if parent else None, source.district_id),
         "district": district_name(session, source.district_id),
-        "reports": open_reports_of(session, WaterSource, source.id),
+        "reports": _brief(
+            answers.open_reports(session, Report.source_id == source.id, language, POPUP_REPORTS)
+        ),
     }
+
+
+def _brief(reports: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What a popup shows of a report: never its description (it can be long, and a popup is
+    no place for a neighbour's words), only what it is about and the last answer."""
+    keep = ("code", "category", "status", "received")
+    brief = []
+    for report in reports:
+        item = {k: report[k] for k in keep}
+        answer = report["answer"]
+        if answer:
+            item["answer"] = {k: answer[k] for k in ("status", "by", "date", "note")}
+        brief.append(item)
+    return brief
 
 
 def district_name(session: Session, district_id: int | None) -> str | None:
@@ -318,14 +329,14 @@ def district_name(session: Session, district_id: int | None) -> str | None:
     return session.scalar(select(AdminArea.name).where(AdminArea.id == district_id))
 
 
-def _status(subject: WaterSystem | WaterSource) -> dict[str, Any]:
+def _status(subject: WaterSystem | WaterSource, language: str) -> dict[str, Any]:
     return {
         "status": str(subject.status),
         "evidence": str(subject.status_evidence),
         "evidence_at": (
             subject.status_evidence_at.date().isoformat() if subject.status_evidence_at else None
         ),
-        "reason": subject.status_reason,
+        "reason": shown(subject.status_reason_msg, subject.status_reason, language),
         # An unconfirmed citizen alert: its topic (a report category or "reading:<parameter>")
         "alert": subject.alert_category,
         "alert_since": subject.alert_since.date().isoformat() if subject.alert_since else None,
@@ -339,3 +350,21 @@ def colour_totals(session: Session) -> dict[str, int]:
     totals = {c.value: 0 for c in COLOURS}
     totals.update({status: n for status, n in rows})
     return totals
+
+
+def map_places(session: Session) -> dict[str, Any]:
+    """Place names for a map without tiles: the provincial capitals (IDEP-2016) and a label
+    point inside each district (``ST_PointOnSurface``, always within the polygon)."""
+    capitals = session.execute(
+        select(Place.name, func.ST_X(Place.geom), func.ST_Y(Place.geom)).order_by(Place.name)
+    ).all()
+    label = func.ST_PointOnSurface(AdminArea.geom)
+    districts = session.execute(
+        select(AdminArea.name, func.ST_X(label), func.ST_Y(label))
+        .where(AdminArea.level == AreaLevel.DISTRICT)
+        .order_by(AdminArea.ubigeo_inei)
+    ).all()
+    return {
+        "capitals": [[name, round(x, 4), round(y, 4)] for name, x, y in capitals],
+        "districts": [[name, round(x, 4), round(y, 4)] for name, x, y in districts],
+    }

@@ -12,27 +12,29 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from geodata.messages import shown
 from geodata.models import (
     Measurement,
     Parameter,
     Report,
-    ReportUpdate,
     StatusChange,
     WaterSource,
     WaterSystem,
 )
 from geodata.opendata.privacy import public_text
 from geodata.reports import statuses
+from web import answers
 from web.queries import district_name, provider_contact
 
 
-def system_detail(session: Session, code: str) -> dict[str, Any] | None:
+def system_detail(session: Session, code: str, language: str = "es") -> dict[str, Any] | None:
     system = session.scalars(select(WaterSystem).where(WaterSystem.code == code)).first()
     if system is None:
         return None
     source_ids = list(
         session.scalars(select(WaterSource.id).where(WaterSource.system_id == system.id))
     )
+    history = status_history(session, system.id)
     return {
         "system": system,
         "district": district_name(session, system.district_id),
@@ -40,10 +42,27 @@ def system_detail(session: Session, code: str) -> dict[str, Any] | None:
         "sources": session.scalars(
             select(WaterSource).where(WaterSource.system_id == system.id).order_by(WaterSource.code)
         ).all(),
-        "history": status_history(session, system.id),
-        "reports": listed_reports(session, system.id),
+        "history": history,
+        "reasons": {h.id: shown(h.reason_msg, h.reason, language) for h in history},
+        "reason": shown(system.status_reason_msg, system.status_reason, language),
+        "colour_since": colour_since(history, system.status, system.status_updated_at),
+        "open_reports": answers.open_reports(session, Report.system_id == system.id, language),
+        "reports": [r for r in listed_reports(session, system.id) if r.status not in statuses.LIVE],
         "measurements": measurements_of(session, system.id, source_ids),
     }
+
+
+def colour_since(
+    history: list[StatusChange], status: Any, updated_at: datetime | None
+) -> datetime | None:
+    """Since when the system has had its current colour: the first of the last run of changes
+    to that colour in its history (aggregation writes a row only when the colour moves)."""
+    since = None
+    for change in reversed(history):
+        if change.status != status:
+            break
+        since = change.changed_at
+    return since or updated_at
 
 
 def status_history(session: Session, system_id: int) -> list[StatusChange]:
@@ -104,18 +123,16 @@ def normalize_code(value: str) -> str:
     return value.strip().upper().replace("-", "").replace(" ", "")
 
 
-def report_tracking(session: Session, tracking_code: str) -> dict[str, Any] | None:
-    """A report's public face: its status, history of public updates and public notes."""
+def report_tracking(
+    session: Session, tracking_code: str, language: str = "es"
+) -> dict[str, Any] | None:
+    """A report's public face: its status, the whole public timeline (arrival, the automatic
+    check, each answer of the body responsible with its public note, resolution)."""
     report = session.scalars(
         select(Report).where(Report.tracking_code == normalize_code(tracking_code))
     ).first()
     if report is None:
         return None
-    updates = session.scalars(
-        select(ReportUpdate)
-        .where(ReportUpdate.report_id == report.id, ReportUpdate.is_public.is_(True))
-        .order_by(ReportUpdate.created_at, ReportUpdate.id)
-    ).all()
     system = session.get(WaterSystem, report.system_id) if report.system_id else None
     return {
         "tracking_code": report.tracking_code,
@@ -123,9 +140,10 @@ def report_tracking(session: Session, tracking_code: str) -> dict[str, Any] | No
         "status": str(report.status),
         "description": public_text(report.description, report.public_description),
         "received_at": report.received_at,
-        "rejection_reason": report.rejection_reason,
+        "updated_at": report.updated_at,
+        "rejection_reason": shown(report.rejection_reason_msg, report.rejection_reason, language),
         "location_code": report.location_code,
         "system": system,
         "district": district_name(session, report.district_id),
-        "updates": list(updates),
+        "timeline": answers.timeline(session, report, language),
     }

@@ -1,5 +1,6 @@
-"""Map and citizen pages: `/`, `/map/*` data for the viewport, `/reportar`, `/seguimiento`,
-`/sistemas/{code}`, the service worker, and the static files (own and from ``node_modules``)."""
+"""Map and citizen pages: `/`, `/map/*` data for the viewport, `/buscar`, `/reportar`,
+`/seguimiento`, `/sistemas/{code}`, the service worker, and the static files (own and from
+``node_modules``)."""
 
 from __future__ import annotations
 
@@ -15,18 +16,29 @@ from starlette.staticfiles import StaticFiles
 
 from api.deps import SessionDep
 from api.security import content_security_policy
+from geodata import search
 from geodata.bbox import BBox, parse_bbox
 from geodata.models import WaterSource, WaterSystem
 from geodata.reports.errors import SystemOrSourceNotFound
 from geodata.settings import get_settings
 from web import queries, records
 from web.i18n import LANGUAGE_COOKIE, choose_language
-from web.pages import STATIC_DIR, category_labels, map_cache, render, status_labels
+from web.pages import (
+    STATIC_DIR,
+    category_labels,
+    colour_labels,
+    find_strings,
+    map_cache,
+    render,
+    status_labels,
+)
 
 WEB_DIR = Path(__file__).resolve().parent
 LEAFLET_DIST = WEB_DIR / "node_modules" / "leaflet" / "dist"
 SWAGGER_UI_DIST = WEB_DIR / "node_modules" / "swagger-ui-dist"
 DATA_MAX_AGE = 60
+TRACKING_REFRESH_SECONDS = 10
+OUTBOX_REFRESH_SECONDS = 15  # "my reports" on the form asks for their outcome this often
 
 router = APIRouter(include_in_schema=False)
 
@@ -149,11 +161,53 @@ def map_districts(request: Request, session: SessionDep) -> Response:
 
 
 @router.get("/map/popup/{code}")
-def map_popup(request: Request, session: SessionDep, code: str) -> Response:
-    data = queries.popup_data(session, code)
+def map_popup(
+    request: Request,
+    session: SessionDep,
+    code: str,
+    lang: LangQuery = None,
+    cookie: LangCookie = None,
+) -> Response:
+    language = choose_language(lang, cookie)
+    data = queries.popup_data(session, code, language)
     if data is None:
         raise SystemOrSourceNotFound()
-    return json_response(data, request, etag_of(queries.data_version(session), code), max_age=30)
+    return json_response(
+        data, request, etag_of(queries.data_version(session), code, language), max_age=30
+    )
+
+
+@router.get("/map/places")
+def map_places(request: Request, session: SessionDep) -> Response:
+    """Provincial capitals and district label points: place names for a map without tiles."""
+    etag = etag_of(queries.data_version(session), "places")
+    if request.headers.get("if-none-match") == etag:
+        return json_response(None, request, etag)
+    return json_response(queries.map_places(session), request, etag, max_age=3600)
+
+
+@router.get("/buscar", response_class=HTMLResponse)
+def search_page(
+    session: SessionDep,
+    lang: LangQuery = None,
+    cookie: LangCookie = None,
+    q: Annotated[str, Query(max_length=100)] = "",
+) -> Response:
+    """The search without JavaScript (the map's search box answers in place when it can)."""
+    language = choose_language(lang, cookie)
+    query = " ".join(q.split())
+    found = search.search(session, query, 25) if len(query) >= 2 else search.Results([], False)
+    body = render(
+        "search.html",
+        language,
+        path="/buscar",
+        query=query,
+        items=found.items,
+        more=found.more,
+        colours=colour_labels(language),
+        kinds=find_strings(language)["kinds"],
+    )
+    return html_page(body, language, remember=lang is not None)
 
 
 @router.get("/reportar", response_class=HTMLResponse)
@@ -171,6 +225,8 @@ def report_form(
         path="/reportar",
         code=code or "",
         categories=category_labels(language),
+        statuses=status_labels(language),
+        refresh_seconds=OUTBOX_REFRESH_SECONDS,
         bounds=bounds,
         tile_url=get_settings().tile_url,
         tile_attribution=get_settings().tile_attribution,
@@ -194,20 +250,33 @@ def tracking_lookup(
 
 @router.get("/seguimiento/{code}", response_class=HTMLResponse)
 def tracking_page(
-    session: SessionDep, code: str, lang: LangQuery = None, cookie: LangCookie = None
+    request: Request,
+    session: SessionDep,
+    code: str,
+    lang: LangQuery = None,
+    cookie: LangCookie = None,
 ) -> Response:
+    """The whole public timeline of one report; ``static/tracking.js`` asks again now and
+    then (a 304 while nothing changed) so an answer appears by itself."""
     language = choose_language(lang, cookie)
-    report = records.report_tracking(session, code)
+    report = records.report_tracking(session, code, language)
+    version = f"{report['updated_at'].timestamp():.6f}-{len(report['timeline'])}" if report else ""
+    etag = f'"track-{version}-{language}"' if report else None
+    if etag and request.headers.get("if-none-match") == etag and lang is None:
+        return Response(status_code=304, headers={"ETag": etag, "Vary": "Cookie"})
     body = render(
         "tracking.html",
         language,
         path=f"/seguimiento/{code}",
         report=report,
         code=code,
+        version=version,
+        refresh_seconds=TRACKING_REFRESH_SECONDS,
         statuses=status_labels(language),
         categories=category_labels(language),
     )
-    return html_page(body, language, lang is not None, status_code=200 if report else 404)
+    status = 200 if report else 404
+    return html_page(body, language, lang is not None, status_code=status, etag=etag)
 
 
 @router.get("/sistemas/{code}", response_class=HTMLResponse)
@@ -215,7 +284,7 @@ def system_page(
     session: SessionDep, code: str, lang: LangQuery = None, cookie: LangCookie = None
 ) -> Response:
     language = choose_language(lang, cookie)
-    detail = records.system_detail(session, code)
+    detail = records.system_detail(session, code, language)
     segments = records.history_segments(detail["history"]) if detail else []
     from web.evidence import system_compliance  # official evidence block (web/evidence.py)
 

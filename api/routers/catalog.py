@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from sqlalchemy import select
 
-from api.deps import BBoxQuery, OffsetQuery, ReadSessionDep
+from api.deps import BBoxQuery, LanguageDep, OffsetQuery, ReadSessionDep
 from api.schemas.responses import JSON
 from geodata.bbox import parse_bbox
 from geodata.models import Parameter, ReportCategory, WaterStatus
@@ -31,6 +31,7 @@ def _page(page: queries.Page) -> JSON:
 @router.get("/systems", summary="Water systems with their status", response_class=JSON)
 def list_systems(
     session: ReadSessionDep,
+    language: LanguageDep,
     bbox: BBoxQuery = None,
     status: WaterStatus | None = None,
     district: District = None,
@@ -45,18 +46,20 @@ def list_systems(
             district=district,
             limit=limit,
             offset=offset,
+            language=language,
         )
     )
 
 
 @router.get("/systems/{code}", summary="One water system", response_class=JSON)
-def get_system(code: str, session: ReadSessionDep) -> JSON:
-    return JSON(queries.system_by_code(session, code))
+def get_system(code: str, session: ReadSessionDep, language: LanguageDep) -> JSON:
+    return JSON(queries.system_by_code(session, code, language))
 
 
 @router.get("/sources", summary="Water sources with their status", response_class=JSON)
 def list_sources(
     session: ReadSessionDep,
+    language: LanguageDep,
     bbox: BBoxQuery = None,
     status: WaterStatus | None = None,
     district: District = None,
@@ -71,13 +74,14 @@ def list_sources(
             district=district,
             limit=limit,
             offset=offset,
+            language=language,
         )
     )
 
 
 @router.get("/sources/{code}", summary="One water source", response_class=JSON)
-def get_source(code: str, session: ReadSessionDep) -> JSON:
-    return JSON(queries.source_by_code(session, code))
+def get_source(code: str, session: ReadSessionDep, language: LanguageDep) -> JSON:
+    return JSON(queries.source_by_code(session, code, language))
 
 
 @router.get("/districts/{ubigeo}", summary="District indicators", response_class=JSON)

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from starlette.routing import Route
 
 from api import contract
-from api.deps import BBoxQuery, OffsetQuery, SessionDep
+from api.deps import BBoxQuery, LanguageDep, OffsetQuery, SessionDep
 from api.errors import request_language
 from api.intake import (
     Intake,
@@ -187,6 +187,7 @@ FAST_ROUTES = [Route("/api/v1/reports", create_report, methods=["POST"], include
 @router.get("", summary="Public list of reports", response_class=JSON)
 def list_reports(
     session: SessionDep,
+    language: LanguageDep,
     bbox: BBoxQuery = None,
     status: ReportStatus | None = None,
     category: ReportCategory | None = None,
@@ -204,6 +205,7 @@ def list_reports(
         since=since,
         limit=limit,
         offset=offset,
+        language=language,
     )
     for item in page.items:
         _add_photo_urls(item)
@@ -220,8 +222,8 @@ def _add_photo_urls(item: dict[str, Any]) -> None:
 
 
 @router.get("/{code}", summary="Public status of one report", response_class=JSON)
-def get_report(code: str, session: SessionDep) -> JSON:
-    item = queries.report_by_code(session, code)
+def get_report(code: str, session: SessionDep, language: LanguageDep) -> JSON:
+    item = queries.report_by_code(session, code, language)
     _add_photo_urls(item)
     return JSON(item)
 

@@ -31,9 +31,11 @@ from geodata.models.enums import (
 from geodata.models.evidence import ReadingBatch, SystemComplianceMonth
 from geodata.models.indicators import DistrictIndicator, ProviderIndicator, StatusChange
 from geodata.models.measurements import Measurement, Parameter
+from geodata.models.places import Place
 from geodata.models.provenance import Dataset
 from geodata.models.providers import Provider
 from geodata.models.reports import Report, ReportUpdate
+from geodata.models.search import SearchWord
 from geodata.models.water import WaterSource, WaterSystem
 
 __all__ = [
@@ -57,6 +59,7 @@ __all__ = [
     "Membership",
     "OneTimeCode",
     "Parameter",
+    "Place",
     "Provider",
     "ProviderIndicator",
     "ProviderKind",
@@ -68,6 +71,7 @@ __all__ = [
     "ResponseTemplate",
     "Role",
     "SamplePoint",
+    "SearchWord",
     "SignInThrottle",
     "SourceType",
     "StatusChange",

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import BigInteger, CheckConstraint, Float, ForeignKey, Index, Text
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from geodata.models.base import Base, created_at_column, str_enum
@@ -28,6 +30,9 @@ class StatusChange(Base):
     evidence: Mapped[EvidenceKind] = mapped_column(str_enum(EvidenceKind, "status_change_evidence"))
     evidence_at: Mapped[datetime | None]
     reason: Mapped[str | None] = mapped_column(Text)
+    reason_msg: Mapped[Any] = mapped_column(
+        JSONB, nullable=True, doc="The reason as a message (geodata.messages)."
+    )
     changed_at: Mapped[datetime] = created_at_column()
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import BigInteger, CheckConstraint, Float, ForeignKey, String, Text
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from geodata.models.base import Base, created_at_column, str_enum
@@ -60,6 +62,11 @@ class Measurement(Base):
         str_enum(Compliance, "compliance"), default=Compliance.UNKNOWN, server_default="unknown"
     )
     explanation: Mapped[str | None] = mapped_column(Text, doc="Plain-Spanish reading of the value.")
+    explanation_msg: Mapped[Any] = mapped_column(
+        JSONB,
+        nullable=True,
+        doc="The same as a message, shown in the reader's language (geodata.messages).",
+    )
     system_id: Mapped[int | None] = mapped_column(
         ForeignKey("water_system.id", ondelete="CASCADE"), index=True
     )

@@ -61,7 +61,12 @@ class Report(Base):
     status: Mapped[ReportStatus] = mapped_column(
         str_enum(ReportStatus, "report_status"), default=ReportStatus.RECEIVED, index=True
     )
-    rejection_reason: Mapped[str | None] = mapped_column(Text)
+    rejection_reason: Mapped[str | None] = mapped_column(Text, doc="In the report's language.")
+    rejection_reason_msg: Mapped[Any] = mapped_column(
+        JSONB,
+        nullable=True,
+        doc="The reason as a message, shown in the reader's language (geodata.messages).",
+    )
     validation_notes: Mapped[list[str]] = mapped_column(JSONB, default=list, server_default="[]")
     system_id: Mapped[int | None] = mapped_column(
         ForeignKey("water_system.id", ondelete="SET NULL"), index=True
@@ -157,6 +162,9 @@ class ReportUpdate(Base):
         String(20), default="system", server_default="system", doc="desk, api, link, worker..."
     )
     note: Mapped[str | None] = mapped_column(Text)
+    note_msg: Mapped[Any] = mapped_column(
+        JSONB, nullable=True, doc="Yaku's own notes as a message, shown in the reader's language."
+    )
     is_public: Mapped[bool] = mapped_column(default=True, server_default="true")
     created_at: Mapped[datetime] = created_at_column()
 

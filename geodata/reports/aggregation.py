@@ -20,6 +20,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.orm import Session
 from sqlalchemy.types import Integer
 
+from geodata import messages
 from geodata.evidence import compliance
 from geodata.models import (
     AdminArea,
@@ -67,6 +68,7 @@ def recompute_subjects(
         model.status_evidence,
         model.status_evidence_at,
         model.status_reason,
+        model.status_reason_msg,
         model.alert_category,
         model.alert_since,
     ]
@@ -87,15 +89,22 @@ def recompute_subjects(
     for row in rows:
         evidence = list(findings.get(row.id, []))
         if model is WaterSystem:
-            survey = survey_finding(row[7], row[8], row[9], row[10])
+            survey = survey_finding(
+                row.surveyed_on, row.water_in_dry_season, row.has_treatment, row.treatment_works
+            )
             if survey is not None:
                 evidence.append(survey)
         decision = decide(evidence, since)
+        # The reason is kept twice: as messages (shown in the reader's language) and in
+        # Spanish, the default, for the readers of the plain column (open data, the desk).
+        reason_msg = messages.to_json(decision.reason)
+        reason = messages.render(decision.reason, "es") if decision.reason else None
         current = (
             row.status,
             row.status_evidence,
             row.status_evidence_at,
             row.status_reason,
+            row.status_reason_msg,
             row.alert_category,
             row.alert_since,
         )
@@ -103,7 +112,8 @@ def recompute_subjects(
             decision.status,
             decision.evidence,
             decision.evidence_at,
-            decision.reason,
+            reason,
+            reason_msg,
             decision.alert,
             decision.alert_since,
         )
@@ -115,7 +125,8 @@ def recompute_subjects(
                 "status": decision.status,
                 "status_evidence": decision.evidence,
                 "status_evidence_at": decision.evidence_at,
-                "status_reason": decision.reason,
+                "status_reason": reason,
+                "status_reason_msg": reason_msg,
                 "alert_category": decision.alert,
                 "alert_since": decision.alert_since,
                 "status_updated_at": now,
@@ -129,7 +140,8 @@ def recompute_subjects(
                     "status": decision.status,
                     "evidence": decision.evidence,
                     "evidence_at": decision.evidence_at,
-                    "reason": decision.reason,
+                    "reason": reason,
+                    "reason_msg": reason_msg,
                     "changed_at": now,
                 }
             )

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.orm import Session
 
+from geodata.messages import Listing, Message, from_json, message
 from geodata.models import (
     Compliance,
     MeasuredBy,
@@ -31,24 +32,24 @@ from geodata.reports.status_rules import Finding
 
 Subject = type[WaterSystem] | type[WaterSource]
 
-CATEGORY_FINDINGS: dict[ReportCategory, tuple[WaterStatus, str]] = {
-    ReportCategory.NO_WATER: (WaterStatus.RED, "Reporte ciudadano: no hay agua"),
+CATEGORY_FINDINGS: dict[ReportCategory, tuple[WaterStatus, Message]] = {
+    ReportCategory.NO_WATER: (WaterStatus.RED, message("Citizen report: no water")),
     ReportCategory.INTERMITTENT_SUPPLY: (
         WaterStatus.YELLOW,
-        "Reporte ciudadano: servicio intermitente",
+        message("Citizen report: intermittent supply"),
     ),
     ReportCategory.BAD_TASTE_SMELL_COLOUR: (
         WaterStatus.YELLOW,
-        "Reporte ciudadano: mal sabor, olor o color",
+        message("Citizen report: bad taste, smell or colour"),
     ),
-    ReportCategory.TURBID_WATER: (WaterStatus.YELLOW, "Reporte ciudadano: agua turbia"),
+    ReportCategory.TURBID_WATER: (WaterStatus.YELLOW, message("Citizen report: turbid water")),
     ReportCategory.SUSPECTED_CONTAMINATION: (
         WaterStatus.YELLOW,
-        "Reporte ciudadano: posible contaminación",
+        message("Citizen report: possible contamination"),
     ),
     ReportCategory.BROKEN_INFRASTRUCTURE: (
         WaterStatus.YELLOW,
-        "Reporte ciudadano: infraestructura dañada",
+        message("Citizen report: damaged infrastructure"),
     ),
 }
 
@@ -73,20 +74,25 @@ def survey_finding(
     has_treatment: bool | None,
     treatment_works: bool | None,
 ) -> Finding | None:
-    """The SIASAR survey (2015-16) as official evidence of how the system worked then."""
+    """The SIASAR survey (2015-16) as official evidence of how the system worked then.
+
+    ``water_in_dry_season`` is SIASAR's "are there enough water resources at the source to meet
+    the demand in the dry season?"; None where the survey did not record it (see
+    ``geodata.seed.siasar.season_answers``), and then it says nothing about the colour.
+    """
     if surveyed_on is None:
         return None
-    notes = []
+    notes: list[Message] = []
     if water_in_dry_season is False:
-        notes.append("sin agua en época seca")
+        notes.append(message("the source fell short of the demand in the dry season"))
     if has_treatment and treatment_works is False:
-        notes.append("el tratamiento no funcionaba")
+        notes.append(message("the treatment did not work"))
     if has_treatment is False:
-        notes.append("sin tratamiento")
+        notes.append(message("no treatment"))
     colour = WaterStatus.YELLOW if notes else WaterStatus.GREEN
-    detail = ", ".join(notes) if notes else "funcionaba"
+    detail: Message | Listing = Listing(notes) if notes else message("it worked")
     observed = datetime.combine(surveyed_on, time(), tzinfo=UTC)
-    return Finding(colour, observed, f"encuesta SIASAR: {detail}", official=True)
+    return Finding(colour, observed, message("SIASAR survey: {detail}", detail=detail), True)
 
 
 def _subject_column(model: Subject, table: type[Measurement] | type[Report]) -> Any:
@@ -105,6 +111,7 @@ def _official(
             Measurement.compliance,
             Measurement.sampled_at,
             Measurement.explanation,
+            Measurement.explanation_msg,
             Measurement.measured_by,
         )
         .where(subject.in_(subject_ids), Measurement.measured_by.in_(OFFICIAL_MEASURERS))
@@ -121,8 +128,13 @@ def _official(
         colour = colour_of(row.parameter_code, row.value, Compliance(row.compliance))
         if colour is None:
             continue
-        who = "laboratorio" if row.measured_by == MeasuredBy.LAB else "operador"
-        reason = f"Medición de {who}: {row.explanation or row.parameter_code}"
+        msgid = (
+            "Laboratory measurement: {explanation}"
+            if row.measured_by == MeasuredBy.LAB
+            else "Operator measurement: {explanation}"
+        )
+        what = _explanation(row.explanation_msg, row.explanation or row.parameter_code)
+        reason = message(msgid, explanation=what)
         found.append((row.subject, Finding(colour, row.sampled_at, reason, official=True)))
     return found
 
@@ -177,6 +189,7 @@ def _citizen(
             Measurement.value,
             Measurement.compliance,
             Measurement.explanation,
+            Measurement.explanation_msg,
         )
         .join(Report, Report.id == Measurement.report_id)
         .where(*live)
@@ -188,7 +201,10 @@ def _citizen(
         finding = Finding(
             reading_colour,
             m.received_at,
-            f"Lectura ciudadana: {m.explanation}",
+            message(
+                "Citizen reading: {explanation}",
+                explanation=_explanation(m.explanation_msg, m.explanation or m.parameter_code),
+            ),
             official=False,
             reporter=m.reporter_fingerprint or f"report:{m.id}",
             network=m.network_fingerprint,
@@ -197,3 +213,9 @@ def _citizen(
         )
         found.append((m.subject, finding))
     return found
+
+
+def _explanation(stored: Any, text: str) -> Message | str:
+    """A reading's explanation as a message when one was kept, else its stored text."""
+    parsed = from_json(stored)
+    return parsed if isinstance(parsed, Message) else text

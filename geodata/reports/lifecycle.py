@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
+from geodata import messages
 from geodata.errors import Conflict, InvalidInput
 from geodata.i18n import translate
 from geodata.models import ActorKind, Report, ReportStatus, ReportUpdate
@@ -71,9 +72,15 @@ def transition(
     *,
     public: bool = True,
     now: datetime | None = None,
+    message: messages.Text | None = None,
 ) -> ReportUpdate:
     """Move ``report`` to ``to`` (None, or its own status: a note only) and record it. Flushes
-    nothing; raises IllegalTransition (409) for a move the lifecycle does not allow."""
+    nothing; raises IllegalTransition (409) for a move the lifecycle does not allow.
+
+    ``message``: Yaku's own note as message ids (``geodata.messages``), kept beside ``note``
+    (its text in the report's language) so that pages show it in the reader's language; for a
+    rejection it is also the report's ``rejection_reason_msg``. People's notes are plain text.
+    """
     now = now or datetime.now(UTC)
     note = (note or "").strip() or None
     if note is not None and len(note) > MAX_NOTE_LENGTH:
@@ -100,6 +107,7 @@ def transition(
         provider_id=actor.provider_id,
         channel=actor.channel,
         note=note,
+        note_msg=messages.to_json(message),
         is_public=public,
         created_at=now,
     )
@@ -107,6 +115,10 @@ def transition(
     if target is not current:
         _stamp(report, current, target, note, now)
         report.status = target
+        if target is ReportStatus.VALIDATED:
+            report.rejection_reason_msg = None
+        elif target is ReportStatus.REJECTED:
+            report.rejection_reason_msg = messages.to_json(message)
     report.updated_at = now
     return update
 

@@ -42,6 +42,7 @@ def record_measurements(
                     sampled_at=report.received_at,
                     compliance=verdict.compliance,
                     explanation=verdict.explanation,
+                    explanation_msg=verdict.message.to_json(),
                     system_id=report.system_id,
                     source_id=report.source_id,
                     report_id=report.id,

@@ -2,7 +2,8 @@
 
 ``check_measurement`` refuses impossible readings (a pH of 20, a negative concentration) with a
 reason the reporter can read; ``classify`` places a plausible reading against the limits and
-explains it in plain Spanish; ``colour_of`` says what the reading means for the traffic light.
+explains it in plain words (a message rendered in the reader's language, Spanish by default);
+``colour_of`` says what the reading means for the traffic light.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from geodata.messages import Localized, Message, message
 from geodata.models import Compliance, Parameter, WaterStatus
 
 FREE_CHLORINE = "free_chlorine"
@@ -42,6 +44,11 @@ class Limits:
     unit: str
     peru_min: float | None
     peru_max: float | None
+    name_en: str = ""
+
+    @property
+    def name(self) -> Localized:
+        return Localized(self.name_es, self.name_en or self.name_es)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +65,12 @@ class Reading:
 @dataclass(frozen=True, slots=True)
 class Classified:
     compliance: Compliance
-    explanation: str
+    message: Message
+
+    @property
+    def explanation(self) -> str:
+        """The Spanish text (kept in ``measurement.explanation`` beside the message)."""
+        return self.message.render("es")
 
 
 class ImplausibleReading(ValueError):
@@ -67,12 +79,15 @@ class ImplausibleReading(ValueError):
     def __init__(self, msgid: str, **params: Any) -> None:
         self.msgid = msgid
         self.params = params
-        super().__init__(msgid.format(**params))
+        self.message = Message(msgid, params)
+        super().__init__(self.message.render("en"))
 
 
 def load_catalogue(session: Session) -> dict[str, Limits]:
     rows = session.scalars(select(Parameter)).all()
-    return {p.code: Limits(p.code, p.name_es, p.unit, p.peru_min, p.peru_max) for p in rows}
+    return {
+        p.code: Limits(p.code, p.name_es, p.unit, p.peru_min, p.peru_max, p.name_en) for p in rows
+    }
 
 
 def _unit_key(unit: str) -> str:
@@ -85,29 +100,32 @@ def check_measurement(raw: dict[str, Any], catalogue: dict[str, Limits]) -> Read
     code = str(raw.get("parameter", ""))
     limits = catalogue.get(code)
     if limits is None:
-        raise ImplausibleReading("unknown water-quality parameter '{code}'", code=code)
+        raise ImplausibleReading("The water-quality parameter {code} is not known.", code=code)
     value = raw.get("value")
     present = raw.get("present")
     if value is None and present is not None and code in PRESENCE_PARAMETERS | SENSORY_PARAMETERS:
         value = 1.0 if present else 0.0
     if value is None:
-        raise ImplausibleReading("{name}: a value is required", name=limits.name_es)
+        raise ImplausibleReading("{name}: write the value you measured.", name=limits.name)
     value = float(value)
     unit = raw.get("unit")
     if unit not in (None, "") and _unit_key(str(unit)) != _unit_key(limits.unit):
         raise ImplausibleReading(
-            "{name}: unit '{unit}' not accepted, use '{expected}'",
-            name=limits.name_es,
+            "{name}: the unit {unit} is not accepted; use {expected}.",
+            name=limits.name,
             unit=unit,
             expected=limits.unit,
         )
     if value != value or value < 0:
-        raise ImplausibleReading("{name}: the value cannot be negative", name=limits.name_es)
+        raise ImplausibleReading(
+            "{name}: the value cannot be negative; check the number.", name=limits.name
+        )
     ceiling = PLAUSIBLE_MAX.get(code, DEFAULT_PLAUSIBLE_MAX)
     if value > ceiling:
         raise ImplausibleReading(
-            "{name}: {value} {unit} is not a possible reading (at most {ceiling})",
-            name=limits.name_es,
+            "{name}: {value} {unit} is not a possible reading (at most {ceiling}). "
+            "Check the number.",
+            name=limits.name,
             value=_fmt(value),
             unit=limits.unit,
             ceiling=_fmt(ceiling),
@@ -118,49 +136,81 @@ def check_measurement(raw: dict[str, Any], catalogue: dict[str, Limits]) -> Read
 
 
 def classify(code: str, value: float, catalogue: dict[str, Limits]) -> Classified:
-    """Compliance of one reading and a plain-Spanish explanation of it."""
+    """Compliance of one reading and a plain explanation of it (a message)."""
     limits = catalogue[code]
-    name, unit, shown = limits.name_es, limits.unit, f"{_fmt(value)} {limits.unit}".strip()
+    name, unit, shown = limits.name, limits.unit, f"{_fmt(value)} {limits.unit}".strip()
     if code == FREE_CHLORINE:
         if value < CHLORINE_FLOOR:
             return Classified(
                 Compliance.VIOLATION,
-                f"{name}: {shown}, por debajo de 0.3 mg/L. El agua puede no estar desinfectada; "
-                "hiérvala antes de beber.",
+                message(
+                    "{name}: {shown}, below 0.3 mg/L. The water may not be disinfected; "
+                    "boil it before drinking.",
+                    name=name,
+                    shown=shown,
+                ),
             )
         if value < (limits.peru_min or 0.5):
             return Classified(
                 Compliance.WARNING,
-                f"{name}: {shown}, entre 0.3 y 0.5 mg/L. Está por debajo del mínimo de 0.5 mg/L "
-                "que pide la norma peruana.",
+                message(
+                    "{name}: {shown}, between 0.3 and 0.5 mg/L. It is below the minimum of "
+                    "0.5 mg/L that the Peruvian standard asks for.",
+                    name=name,
+                    shown=shown,
+                ),
             )
     if code in PRESENCE_PARAMETERS:
         if value > 0:
             return Classified(
                 Compliance.VIOLATION,
-                f"{name}: se detectó presencia. La norma exige 0 por 100 mL; el agua puede "
-                "causar enfermedades: hiérvala o clórela antes de beber.",
+                message(
+                    "{name}: present. The standard requires 0 per 100 mL; the water can make "
+                    "people ill: boil or chlorinate it before drinking.",
+                    name=name,
+                ),
             )
-        return Classified(Compliance.WITHIN, f"{name}: no se detectó. Cumple la norma (0 {unit}).")
+        return Classified(
+            Compliance.WITHIN,
+            message("{name}: not found. It meets the standard (0 {unit}).", name=name, unit=unit),
+        )
     if code in SENSORY_PARAMETERS:
         if value > 0:
-            return Classified(Compliance.WARNING, f"{name}: olor o sabor desagradable.")
-        return Classified(Compliance.WITHIN, f"{name}: aceptable.")
+            return Classified(
+                Compliance.WARNING, message("{name}: unpleasant smell or taste.", name=name)
+            )
+        return Classified(Compliance.WITHIN, message("{name}: acceptable.", name=name))
     if limits.peru_min is not None and value < limits.peru_min:
         return Classified(
             Compliance.VIOLATION,
-            f"{name}: {shown}, por debajo del mínimo de {_fmt(limits.peru_min)} {unit} "
-            "de la norma peruana.",
+            message(
+                "{name}: {shown}, below the minimum of {limit} {unit} of the Peruvian standard.",
+                name=name,
+                shown=shown,
+                limit=_fmt(limits.peru_min),
+                unit=unit,
+            ),
         )
     if limits.peru_max is not None and value > limits.peru_max:
         return Classified(
             Compliance.VIOLATION,
-            f"{name}: {shown}, por encima del máximo de {_fmt(limits.peru_max)} {unit} "
-            "de la norma peruana.",
+            message(
+                "{name}: {shown}, above the maximum of {limit} {unit} of the Peruvian standard.",
+                name=name,
+                shown=shown,
+                limit=_fmt(limits.peru_max),
+                unit=unit,
+            ),
         )
     if limits.peru_min is None and limits.peru_max is None:
-        return Classified(Compliance.UNKNOWN, f"{name}: {shown}; la norma no fija un límite.")
-    return Classified(Compliance.WITHIN, f"{name}: {shown}, dentro de los límites de la norma.")
+        return Classified(
+            Compliance.UNKNOWN,
+            message("{name}: {shown}; the standard sets no limit.", name=name, shown=shown),
+        )
+    return Classified(
+        Compliance.WITHIN,
+        message("{name}: {shown}, within the limits of the standard.", name=name, shown=shown),
+    )
 
 
 def colour_of(code: str, value: float, compliance: Compliance) -> WaterStatus | None:

@@ -10,6 +10,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, aliased
 
 from geodata.bbox import BBox
+from geodata.messages import shown
 from geodata.models import (
     AdminArea,
     AreaLevel,
@@ -70,6 +71,7 @@ def _report_select() -> Select[Any]:
             func.ST_Y(Report.geom).label("lat"),
             Report.location_code,
             Report.rejection_reason,
+            Report.rejection_reason_msg,
             Report.received_at,
             Report.validated_at,
             Report.acknowledged_at,
@@ -91,9 +93,12 @@ def _report_select() -> Select[Any]:
     )
 
 
-def _report_item(row: Any) -> dict[str, Any]:
+def _report_item(row: Any, language: str = "es") -> dict[str, Any]:
     item = row._asdict()
     item.pop("id")
+    item["rejection_reason"] = shown(
+        item.pop("rejection_reason_msg"), item["rejection_reason"], language
+    )
     # People type phone numbers and e-mails into descriptions; public views never show them.
     item["description"] = public_text(item["description"], item.pop("public_description"))
     item["has_photo"] = item.pop("photo_path") is not None
@@ -110,6 +115,7 @@ def list_reports(
     since: datetime | None = None,
     limit: int = 50,
     offset: int = 0,
+    language: str = "es",
 ) -> Page:
     stmt = (
         _report_select()
@@ -127,45 +133,55 @@ def list_reports(
     if since is not None:
         stmt = stmt.where(Report.received_at >= since)
     rows, total = _page(session, stmt, limit, offset)
-    return Page([_report_item(r) for r in rows], total, limit, offset)
+    return Page([_report_item(r, language) for r in rows], total, limit, offset)
 
 
-def report_by_code(session: Session, code: str) -> dict[str, Any]:
+def report_by_code(session: Session, code: str, language: str = "es") -> dict[str, Any]:
+    """One report by tracking code, with its public updates and readings; Yaku's own words
+    (notes, the rejection reason, the explanation of readings) in ``language``."""
     row = session.execute(
         _report_select().where(Report.tracking_code == normalize_tracking_code(code))
     ).first()
     if row is None:
         raise ReportNotFound()
-    item = _report_item(row)
-    item["updates"] = [
-        u._asdict()
-        for u in session.execute(
-            select(
-                ReportUpdate.from_status,
-                ReportUpdate.to_status,
-                ReportUpdate.actor_kind,
-                ReportUpdate.actor_name,
-                ReportUpdate.note,
-                ReportUpdate.created_at,
-            )
-            .where(ReportUpdate.report_id == row.id, ReportUpdate.is_public.is_(True))
-            .order_by(ReportUpdate.id)
+    item = _report_item(row, language)
+    updates = session.execute(
+        select(
+            ReportUpdate.from_status,
+            ReportUpdate.to_status,
+            ReportUpdate.actor_kind,
+            ReportUpdate.actor_name,
+            ReportUpdate.note,
+            ReportUpdate.note_msg,
+            ReportUpdate.created_at,
         )
-    ]
-    item["measurements"] = [
-        m._asdict()
-        for m in session.execute(
-            select(
-                Measurement.parameter_code.label("parameter"),
-                Measurement.value,
-                Measurement.unit,
-                Measurement.compliance,
-                Measurement.explanation,
-            )
-            .where(Measurement.report_id == row.id)
-            .order_by(Measurement.id)
+        .where(ReportUpdate.report_id == row.id, ReportUpdate.is_public.is_(True))
+        .order_by(ReportUpdate.id)
+    )
+    item["updates"] = []
+    for u in updates:
+        update = u._asdict()
+        update["note"] = shown(update.pop("note_msg"), update["note"], language)
+        item["updates"].append(update)
+    readings = session.execute(
+        select(
+            Measurement.parameter_code.label("parameter"),
+            Measurement.value,
+            Measurement.unit,
+            Measurement.compliance,
+            Measurement.explanation,
+            Measurement.explanation_msg,
         )
-    ]
+        .where(Measurement.report_id == row.id)
+        .order_by(Measurement.id)
+    )
+    item["measurements"] = []
+    for m in readings:
+        reading = m._asdict()
+        reading["explanation"] = shown(
+            reading.pop("explanation_msg"), reading["explanation"], language
+        )
+        item["measurements"].append(reading)
     return item
 
 
@@ -189,6 +205,7 @@ def _status_columns(model: Any) -> list[Any]:
         model.status_evidence,
         model.status_evidence_at,
         model.status_reason,
+        model.status_reason_msg,
         model.status_updated_at,
         model.alert_category,
         model.alert_since,
@@ -254,9 +271,13 @@ def _filtered(
     return stmt.order_by(model.code)
 
 
-def _without_id(row: Any) -> dict[str, Any]:
+def _without_id(row: Any, language: str = "es") -> dict[str, Any]:
     item = row._asdict()
     item.pop("id")
+    if "status_reason_msg" in item:
+        item["status_reason"] = shown(
+            item.pop("status_reason_msg"), item["status_reason"], language
+        )
     return item
 
 
@@ -268,10 +289,11 @@ def list_systems(
     district: str | None = None,
     limit: int = 100,
     offset: int = 0,
+    language: str = "es",
 ) -> Page:
     stmt = _filtered(_system_select(), WaterSystem, bbox, status, district)
     rows, total = _page(session, stmt, limit, offset)
-    return Page([_without_id(r) for r in rows], total, limit, offset)
+    return Page([_without_id(r, language) for r in rows], total, limit, offset)
 
 
 def list_sources(
@@ -282,17 +304,18 @@ def list_sources(
     district: str | None = None,
     limit: int = 100,
     offset: int = 0,
+    language: str = "es",
 ) -> Page:
     stmt = _filtered(_source_select(), WaterSource, bbox, status, district)
     rows, total = _page(session, stmt, limit, offset)
-    return Page([_without_id(r) for r in rows], total, limit, offset)
+    return Page([_without_id(r, language) for r in rows], total, limit, offset)
 
 
-def system_by_code(session: Session, code: str) -> dict[str, Any]:
+def system_by_code(session: Session, code: str, language: str = "es") -> dict[str, Any]:
     row = session.execute(_system_select().where(WaterSystem.code == code)).first()
     if row is None:
         raise SystemNotFound()
-    item = _without_id(row)
+    item = _without_id(row, language)
     item["sources"] = list(
         session.scalars(
             select(WaterSource.code)
@@ -304,11 +327,11 @@ def system_by_code(session: Session, code: str) -> dict[str, Any]:
     return item
 
 
-def source_by_code(session: Session, code: str) -> dict[str, Any]:
+def source_by_code(session: Session, code: str, language: str = "es") -> dict[str, Any]:
     row = session.execute(_source_select().where(WaterSource.code == code)).first()
     if row is None:
         raise SourceNotFound()
-    item = _without_id(row)
+    item = _without_id(row, language)
     item["open_reports"] = _open_reports(session, Report.source_id == row.id)
     return item
 

@@ -32,6 +32,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from geodata.messages import Message, Text, message, render
 from geodata.models import EvidenceKind, WaterStatus
 
 RULE_TEXT_ES = (
@@ -59,7 +60,7 @@ class Finding:
 
     colour: WaterStatus
     observed_at: datetime
-    reason: str
+    reason: Message | str  # a message, rendered in the reader's language (geodata.messages)
     official: bool
     reporter: str | None = None  # who observed it: phone/contact fingerprint or report id
     network: str | None = None  # the network address it came from (fingerprint)
@@ -72,7 +73,7 @@ class Decision:
     status: WaterStatus
     evidence: EvidenceKind
     evidence_at: datetime | None
-    reason: str | None
+    reason: Text | None  # one message, or several reasons
     alert: str | None = None  # topic of an unconfirmed citizen alert
     alert_since: datetime | None = None
 
@@ -167,7 +168,7 @@ def _colour(
             WaterStatus.GREEN,
             EvidenceKind.CITIZEN,
             max(f.observed_at for f in good),
-            "Lecturas recientes de al menos dos vecinos dentro de los límites.",
+            message("Recent readings of at least two neighbours within the limits."),
         )
     if official:
         newest_old = max(official, key=lambda f: f.observed_at)
@@ -175,14 +176,18 @@ def _colour(
             WaterStatus.YELLOW,
             EvidenceKind.OFFICIAL,
             newest_old.observed_at,
-            f"Evidencia antigua ({newest_old.observed_at:%d/%m/%Y}): {newest_old.reason}",
+            message(
+                "Old evidence ({date}): {reason}",
+                date=newest_old.observed_at,
+                reason=newest_old.reason,
+            ),
         )
     if good:
         return Decision(
             WaterStatus.YELLOW,
             EvidenceKind.CITIZEN,
             max(f.observed_at for f in good),
-            "Un solo reporte ciudadano dentro de los límites; falta confirmación.",
+            message("A single citizen report within the limits; it still needs confirmation."),
         )
     return GREY
 
@@ -193,17 +198,20 @@ MAX_REASONS = 3
 def _worst(findings: Sequence[Finding], evidence: EvidenceKind) -> Decision:
     severity = max(_SEVERITY[f.colour] for f in findings)
     worst = [f for f in findings if _SEVERITY[f.colour] == severity]
-    newest_first = sorted(worst, key=lambda f: (f.observed_at, f.reason), reverse=True)
-    reasons: list[str] = []
+    # Ordered by their Spanish text, the default language, so the stored reason is stable.
+    newest_first = sorted(
+        worst, key=lambda f: (f.observed_at, render(f.reason, "es")), reverse=True
+    )
+    reasons: list[Message | str] = []
     for finding in newest_first:  # the newest few, so the text stays short for the map
         if finding.reason not in reasons and len(reasons) < MAX_REASONS:
             reasons.append(finding.reason)
-    reasons.sort()
+    reasons.sort(key=lambda m: render(m, "es"))
     return Decision(
         worst[0].colour,
         evidence,
         max(f.observed_at for f in findings),
-        "; ".join(reasons),
+        reasons[0] if len(reasons) == 1 else reasons,
     )
 
 

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
-from geodata.i18n import translate
+from geodata.messages import Message, message
 from geodata.models import Report, ReportCategory, ReportStatus, WaterStatus
 from geodata.opendata.privacy import mask_contacts
 from geodata.reports import deadlines, locate
@@ -47,6 +47,19 @@ URGENT = or_(
 MAX_VALIDATION_ATTEMPTS = 3
 MAX_ERROR_LENGTH = 2000
 
+# Said to the person who sent the report; the form's pre-check (``precheck``) uses them too.
+UNKNOWN_CODE = (
+    "No water system or source has the code {code}. Check the code on the map or on the tank, "
+    "or choose the place on the map."
+)
+SWAPPED = (
+    "The longitude and latitude seem to be swapped (lon {lon}, lat {lat}). Choose the place "
+    "again on the map."
+)
+OUTSIDE = (
+    "This place is outside La Libertad (more than {km} km away). Choose a place inside La Libertad."
+)
+
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
@@ -56,13 +69,16 @@ class Outcome:
 
 
 class Rejection(Exception):
+    """Why a report is refused, said to the person who sent it (an English msgid)."""
+
     def __init__(self, msgid: str, **params: Any) -> None:
         self.msgid = msgid
         self.params = params
+        self.message = Message(msgid, params)
         super().__init__(msgid)
 
     def text(self, language: str) -> str:
-        return translate(self.msgid, language).format(**self.params)
+        return self.message.render(language)
 
 
 def claim(session: Session, report_ids: Sequence[int], backlog: int = 0) -> list[Report]:
@@ -149,7 +165,8 @@ def validate_reports(
             _check_area(session, fact, settings)
             if limits.get(report.id, 0) >= settings.reporter_rate_limit_per_hour:
                 raise Rejection(
-                    "too many reports from the same device or contact in one hour (limit {limit})",
+                    "This phone or contact sent too many reports in one hour (at most "
+                    "{limit}). Please wait a while and send it again.",
                     limit=settings.reporter_rate_limit_per_hour,
                 )
         except Rejection as rejection:
@@ -164,7 +181,16 @@ def validate_reports(
     for report, readings, _ in accepted:
         report.is_urgent = is_urgent(report.category, readings, catalogue or {})
         report.due_at = deadlines.due_at(report.is_urgent, now, settings)
-        transition(session, report, ReportStatus.VALIDATED, YAKU, _validated_note(report), now=now)
+        note = _validated_note(report)
+        transition(
+            session,
+            report,
+            ReportStatus.VALIDATED,
+            YAKU,
+            note.render(report.language),
+            now=now,
+            message=note,
+        )
         outcomes[report.id] = Outcome(report.id, ReportStatus.VALIDATED)
     session.flush()
     return [outcomes[r.id] for r in reports]
@@ -203,7 +229,7 @@ def _resolve_code(session: Session, report: Report) -> None:
     if report.location_code and report.geom is None:
         resolved = locate.resolve_code(session, report.location_code)
         if resolved is None:
-            raise Rejection("unknown system or source code '{code}'", code=report.location_code)
+            raise Rejection(UNKNOWN_CODE, code=report.location_code)
         link, lon, lat = resolved
         report.geom = point(lon, lat)
         report.system_id, report.source_id = link.system_id, link.source_id
@@ -227,13 +253,8 @@ def _check_area(session: Session, fact: Facts, settings: Settings) -> None:
     if inside:
         return
     if swapped_inside:
-        raise Rejection(
-            "longitude and latitude look swapped (lon {lon}, lat {lat})", lon=fact.lon, lat=fact.lat
-        )
-    raise Rejection(
-        "outside the service area (more than {km} km from La Libertad)",
-        km=f"{tolerance / 1000:g}",
-    )
+        raise Rejection(SWAPPED, lon=fact.lon, lat=fact.lat)
+    raise Rejection(OUTSIDE, km=f"{tolerance / 1000:g}")
 
 
 def _enrich(session: Session, accepted: list[tuple[Report, Facts]], settings: Settings) -> None:
@@ -258,15 +279,18 @@ def _enrich(session: Session, accepted: list[tuple[Report, Facts]], settings: Se
         report.provider_id = router.responsible(report.system_id, report.district_id)
 
 
-def _validated_note(report: Report) -> str:
-    lang = report.language
-    parts = [translate("Report validated.", lang)]
+def _validated_note(report: Report) -> Message:
     if report.duplicate_of_id is not None:
-        parts.append(translate("It confirms an earlier report of the same problem nearby.", lang))
-    return " ".join(parts)
+        return message(
+            "The automatic check passed: the report is public. It confirms an earlier report "
+            "of the same problem nearby."
+        )
+    return message("The automatic check passed: the report is public.")
 
 
 def _reject(session: Session, report: Report, rejection: Rejection, now: datetime) -> Outcome:
     reason = rejection.text(report.language)
-    transition(session, report, ReportStatus.REJECTED, YAKU, reason, now=now)
+    transition(
+        session, report, ReportStatus.REJECTED, YAKU, reason, now=now, message=rejection.message
+    )
     return Outcome(report.id, ReportStatus.REJECTED, reason)

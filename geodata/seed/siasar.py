@@ -45,6 +45,23 @@ def yes_no(value: Any) -> bool | None:
     return {"SI": True, "SÍ": True, "NO": False, "TRUE": True, "FALSE": False}.get(text)
 
 
+def season_answers(dry: Any, rainy: Any) -> tuple[bool | None, bool | None]:
+    """SIASAR's "are there enough water resources at the source to meet the demand in the dry
+    (rainy) season?", with "not recorded" kept as unknown.
+
+    The export writes every yes/no question as SI or NO, and an unanswered one as NO: 4,882 of
+    the 6,076 Peruvian systems answer NO to all four technology questions (gravity, pumped,
+    hand pump, rainwater), which no working system can, and 5,224 answer NO to both seasons
+    (308 of the 371 of La Libertad, 60 of the 61 of rainy Loreto) while serving hundreds of
+    people. So both NO means the section was left blank: unknown. Where one season says SI the
+    section was filled in, and the other's NO is a real answer (the source falls short then).
+    """
+    answers = (yes_no(dry), yes_no(rainy))
+    if answers == (False, False):
+        return None, None
+    return answers
+
+
 def survey_date(value: Any) -> date | None:
     if not value:
         return None
@@ -88,6 +105,7 @@ def load_siasar_systems(session: Session, shared_dir: Path) -> int:
     for feature, district, provider_key in zip(features, districts, provider_keys, strict=True):
         props = feature.properties
         treatment = props.get("j_trat_tipo") or None
+        seasons = season_answers(props.get("agua_epoca_seca"), props.get("agua_epoca_lluvia"))
         rows.append(
             {
                 "code": f"SIASAR-{props['ID']}",
@@ -103,8 +121,8 @@ def load_siasar_systems(session: Session, shared_dir: Path) -> int:
                 "communities": [
                     c.strip() for c in (props.get("comunidades") or "").split(";") if c.strip()
                 ],
-                "water_in_dry_season": yes_no(props.get("agua_epoca_seca")),
-                "water_in_rainy_season": yes_no(props.get("agua_epoca_lluvia")),
+                "water_in_dry_season": seasons[0],
+                "water_in_rainy_season": seasons[1],
                 "altitude_m": whole(props.get("altitud")),
                 "built_year": built_year(props.get("año")),
                 "surveyed_on": survey_date(props.get("fecha_encuesta")),

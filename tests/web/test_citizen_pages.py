@@ -26,7 +26,10 @@ def test_tracking_page_shows_history_and_public_notes_only(
     page = client.get(f"/seguimiento/{code.lower()}")
     assert page.status_code == 200
     assert code in page.text
-    assert "Recibido" in page.text and "Verificado" in page.text
+    # the automatic check is not called "Verificado": no person verified the problem
+    assert "Recibido" in page.text and "Aceptado (revisión automática)" in page.text
+    assert "Verificado" not in page.text
+    assert "<h2>Reporte <span" in page.text  # the noun, not "Reportar"
     assert "Nota pública &lt;i&gt;visible&lt;/i&gt;" in page.text
     assert "nota interna privada" not in page.text
     assert "vecina-secreta" not in page.text

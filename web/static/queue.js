@@ -77,8 +77,10 @@
     for (name in item.headers || {}) b.headers[name] = item.headers[name];
     for (name in extraHeaders || {}) b.headers[name] = extraHeaders[name];
     b.headers["Idempotency-Key"] = item.key;
-    return fetch(item.url || "/api/v1/reports", {method: "POST", body: b.body, headers: b.headers,
-                                               credentials: "same-origin"})
+    /* ?lang: a refusal comes back in the words of the page the item was written on */
+    var lang = encodeURIComponent((item.payload && item.payload.language) || "es");
+    var url = (item.url || "/api/v1/reports") + ((item.url || "").indexOf("?") < 0 ? "?" : "&") + "lang=" + lang;
+    return fetch(url, {method: "POST", body: b.body, headers: b.headers, credentials: "same-origin"})
       .then(function (r) {
         if (r.status === 200 || r.status === 201) {
           return r.json().then(function (d) {
@@ -101,6 +103,7 @@
         if (r.status >= 400 && r.status < 500 && r.status !== 408 && r.status !== 429) {
           return r.json().catch(function () { return {}; }).then(function (d) {
             item.state = "rejected";
+            item.http_status = r.status;
             item.error = d && d.error && d.error.message ? d.error.message : String(r.status);
             return put(item).then(function () { return "rejected"; });
           });

@@ -1,4 +1,5 @@
-/* The service worker keeps the pages and assets for use without connection. */
+/* The service worker keeps the pages and assets for use without connection; the banner says
+ * so when there is none ("sin conexión"), on every page. */
 if ("serviceWorker" in navigator) {
   window.addEventListener("load", function () {
     /* after the first view is up: on 2G the page itself comes first */
@@ -7,3 +8,13 @@ if ("serviceWorker" in navigator) {
     }, 1500);
   });
 }
+(function () {
+  "use strict";
+  /* The service worker also unhides it in pages it serves from its cache (sw.js), since a
+   * phone on a dead network often still says it is online. */
+  var banner = document.getElementById("offline");
+  if (!banner) return;
+  window.addEventListener("online", function () { banner.hidden = true; });
+  window.addEventListener("offline", function () { banner.hidden = false; });
+  if (navigator.onLine === false) banner.hidden = false;
+})();

@@ -1,13 +1,19 @@
-/* Yaku service worker: keeps pages and assets for use without connection, and sends queued
- * reports when the connection returns (Background Sync where the browser has it). */
+/* Yaku service worker: keeps the shell, Leaflet, the last map data and the pages visited for
+ * use without connection, and sends queued reports when the connection returns (Background
+ * Sync where the browser has it). */
 importScripts("/static/queue.js");
-var CACHE = "yaku-v2";  // v2: forms send their install id (queue.js)
-var SHELL = ["/reportar", "/seguimiento", "/static/yaku.css", "/static/report.js", "/static/queue.js",
+var CACHE = "yaku-v3";  // v3: forms send their install id; the map and readings work offline
+var SHELL = ["/", "/reportar", "/seguimiento", "/static/yaku.css", "/static/map.js", "/static/map-find.js",
+             "/static/map-prefetch.js", "/static/report.js", "/static/queue.js", "/static/tracking.js",
              "/static/register-sw.js", "/static/icons/drop.svg", "/static/icons/categories.svg",
-             "/static/vendor/leaflet/leaflet.js", "/static/vendor/leaflet/leaflet.css",
-             "/static/readings.js", "/static/evidence.css", "/static/print.js"];
-/* Pages kept for use offline once visited (the desk's reading form needs a signed-in visit). */
+             "/static/vendor/leaflet/leaflet.js", "/static/vendor/leaflet/leaflet.css", "/map/places",
+             "/map/districts", "/static/readings.js", "/static/evidence.css", "/static/print.js"];
+/* Pages kept for use offline once visited (the desk's reading form needs a signed-in visit);
+ * "/" only as itself, the others with what follows their path. */
 var OFFLINE_PAGES = ["/reportar", "/desk/lecturas"];
+/* The newest answer of each map layer, kept under one key: offline, a view never asked before
+ * still shows the systems last seen instead of an empty map. */
+var LAST = "/offline/last/";
 
 self.addEventListener("install", function (event) {
   event.waitUntil(caches.open(CACHE).then(function (c) { return c.addAll(SHELL); })
@@ -26,17 +32,41 @@ function keepable(response) {
   return response.ok && (response.headers.get("Cache-Control") || "").indexOf("no-store") < 0;
 }
 
+function lastKey(url) {
+  if (url.pathname === "/map/data") return LAST + (url.searchParams.get("layer") || "systems");
+  if (url.pathname === "/map/reports") return LAST + "reports";
+  return null;
+}
+
+/* A page served from the cache says so: its "sin conexión" banner is shown. */
+var BANNER = 'id="offline" class="offline" role="status" hidden';
+function markedOffline(response) {
+  if (!response || (response.headers.get("Content-Type") || "").indexOf("text/html") !== 0) return response;
+  return response.text().then(function (html) {
+    return new Response(html.replace(BANNER, 'id="offline" class="offline" role="status"'),
+                        {status: response.status, headers: response.headers});
+  });
+}
+
 function networkFirst(request, fallbackUrl) {
+  var url = new URL(request.url), last = lastKey(url);
   return fetch(request).then(function (response) {
     if (keepable(response)) {
-      var copy = response.clone();
-      caches.open(CACHE).then(function (c) { c.put(request, copy); });
+      var copy = response.clone(), second = last ? response.clone() : null;
+      caches.open(CACHE).then(function (c) {
+        c.put(request, copy);
+        if (second) c.put(last, second);
+      });
     }
     return response;
   }).catch(function () {
     return caches.match(request, {ignoreVary: true}).then(function (hit) {
-      return hit || (fallbackUrl ? caches.match(fallbackUrl, {ignoreSearch: true, ignoreVary: true})
-                                 : Response.error());
+      if (hit) return markedOffline(hit);
+      var other = last || fallbackUrl;
+      if (!other) return Response.error();
+      return caches.match(other, {ignoreSearch: !last, ignoreVary: true}).then(function (again) {
+        return again ? markedOffline(again) : Response.error();
+      });
     });
   });
 }
@@ -61,7 +91,8 @@ self.addEventListener("fetch", function (event) {
   if (request.method !== "GET" || url.origin !== self.location.origin) return;
   if (url.pathname.indexOf("/api/") === 0) return;
   if (request.mode === "navigate") {
-    var fallback = OFFLINE_PAGES.filter(function (p) { return url.pathname.indexOf(p) === 0; })[0] || null;
+    var fallback = url.pathname === "/" ? "/" :
+                   OFFLINE_PAGES.filter(function (p) { return url.pathname.indexOf(p) === 0; })[0] || null;
     event.respondWith(networkFirst(request, fallback));
   } else if (url.pathname.indexOf("/static/") === 0) {
     event.respondWith(staleWhileRevalidate(request));
