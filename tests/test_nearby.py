@@ -48,4 +48,4 @@ def test_the_api(client: TestClient) -> None:
     answer = client.get("/api/v1/nearby", params={"lon": -78.7, "lat": -8.0})
     assert answer.status_code == 200 and answer.json()["items"][0]["code"] == "SIASAR-160424"
     for bad in ({"lon": -78.7}, {"lon": 200, "lat": 0}, {"lon": "x", "lat": 0}):
-        assert client.get("/api/v1/nearby", params=bad).status_code == 422
+        assert client.get("/api/v1/nearby", params=bad).status_code == 400

@@ -56,4 +56,4 @@ def test_it_stores_nothing_and_refuses_bad_input(client: TestClient, session: Se
     check(client, code="SIASAR-NOPE")
     assert session.scalar(select(func.count()).select_from(Report)) == before
     for bad in ({"lon": 500, "lat": 0}, {"photo_bytes": -1}, {"code": "x" * 41}):
-        assert client.get("/api/v1/report-check", params=bad).status_code == 422
+        assert client.get("/api/v1/report-check", params=bad).status_code == 400

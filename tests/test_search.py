@@ -104,7 +104,7 @@ def test_the_api(client: TestClient) -> None:
     assert body["items"][0]["code"] == "SIASAR-160424" and body["more"] is False
     for bad in ({"q": "a"}, {}, {"q": "x" * 101}, {"q": "cushmun", "limit": 0}):
         refused = client.get("/api/v1/search", params=bad)
-        assert refused.status_code == 422
+        assert refused.status_code == 400
         assert refused.json()["error"]["message"] == "Faltan datos o algunos no son válidos."
 
 

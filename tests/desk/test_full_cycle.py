@@ -55,7 +55,7 @@ def test_the_citizen_follows_the_answer_by_tracking_code(
     assert public["resolved_at"] and public["acknowledged_at"]
     timeline = [(u["to_status"], u["actor_name"], u["note"]) for u in public["updates"]]
     assert timeline == [
-        ("validated", "Yaku", "Reporte validado."),
+        ("validated", "Yaku", "Pasó la revisión automática: el reporte es público."),
         ("acknowledged", world.provider_a.name, "Recibimos su reporte."),
         ("in_progress", world.provider_a.name, "Mañana vamos con el gasfitero."),
         ("resolved", world.provider_a.name, "Tubería cambiada."),

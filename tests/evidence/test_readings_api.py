@@ -114,7 +114,7 @@ def test_the_same_reading_under_another_key_with_another_value_is_a_conflict(
         (sample(chlorine=(0.6, "mg/m3")), "la unidad 'mg/m3' no se acepta"),
         (sample(turbidity=3), "se requiere el cloro residual libre"),
         (sample(chlorine=0.6, arsenic=0.001), "se mide en un laboratorio"),
-        (sample(chlorine=0.6, radon=1), "parámetro de calidad del agua desconocido"),
+        (sample(chlorine=0.6, radon=1), "No conocemos el parámetro de calidad del agua radon"),
         (
             sample(at=datetime.now(UTC) + timedelta(days=1), chlorine=0.6),
             "está en el futuro",
