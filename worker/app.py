@@ -17,6 +17,7 @@ TASK_MODULES = [
     "worker.tasks.evidence",
     "worker.tasks.publish",
     "worker.tasks.desk",
+    "worker.tasks.inbound",
 ]
 
 
