@@ -25,6 +25,7 @@ from geodata.inbound.gateways import (
     Incoming,
     MalformedWebhook,
     flow_message,
+    phone_of,
     twilio_message,
     whatsapp_messages,
 )
@@ -86,7 +87,14 @@ def _senders(body: bytes) -> str:
             found.append(str(data["contact"].get("urn")))
     except (orjson.JSONDecodeError, AttributeError, KeyError, TypeError):
         found += [v for k, v in parse_qsl(body.decode("utf-8", "replace")) if k == "From"]
-    return ", ".join(mask_address(s) for s in found if s) or "unknown"
+    return ", ".join(_masked(s) for s in found if s) or "unknown"
+
+
+def _masked(sender: str) -> str:
+    try:
+        return mask_address(phone_of(sender))
+    except AppError:
+        return mask_address(sender)
 
 
 def _check(gateway: str, secret: str | None, header: str | None, valid: bool, body: bytes) -> None:

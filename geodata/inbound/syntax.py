@@ -44,6 +44,9 @@ PROBLEM_WORDS: dict[ReportCategory, tuple[str, ...]] = {
         "ROTAS",
         "ROTOS",
         "ROTURA",
+        "ROMPIO",
+        "ROMPIERON",
+        "MALOGRO",
         "MALOGRADA",
         "MALOGRADO",
         "AVERIA",
@@ -65,7 +68,8 @@ PROBLEM_WORDS: dict[ReportCategory, tuple[str, ...]] = {
 _WORD_CATEGORY = {w: c for c, words in PROBLEM_WORDS.items() for w in words}
 
 # A system or source code: SIASAR-160421, siasar 160421, or just its number (3+ digits).
-_CODE = re.compile(r"\b(?:([A-Z]{2,12})[ -]?)?(\d{3,})\b")
+# A prefix is joined to the number, or is SIASAR's written apart ("sistema 160421": only 160421).
+_CODE = re.compile(r"\b(?:([A-Z]{2,12})-?|(SIASAR) )?(\d{3,})\b")
 _TRACKING = re.compile(rf"^[{TRACKING_ALPHABET}]{{{TRACKING_LENGTH}}}$")
 _ANSWER = re.compile(r"^\s*([1-4])(?:\s*[.)\-:]\s*|\s+|$)(.*)$", re.DOTALL)
 _WORD = re.compile(r"[A-Z]+")
@@ -119,7 +123,7 @@ def _code_candidates(folded: str) -> tuple[str, ...]:
     """``SIASAR-160421`` and ``160421`` for every code-like token, in order of appearance."""
     found: list[str] = []
     for match in _CODE.finditer(folded):
-        prefix, digits = match.group(1), match.group(2)
+        prefix, digits = match.group(1) or match.group(2), match.group(3)
         if prefix and prefix not in (REPORT_WORD, *STATUS_WORDS) and prefix not in _WORD_CATEGORY:
             found.append(f"{prefix}-{digits}")
         found.append(digits)
