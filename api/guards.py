@@ -36,7 +36,7 @@ from geodata.settings import Settings, get_settings
 KIB = 1024
 DEFAULT_BODY_LIMIT = 64 * KIB
 MULTIPART_OVERHEAD = 256 * KIB  # form fields and part headers beside the photo
-INBOUND_WHATSAPP_LIMIT = 256 * KIB  # a batch of Cloud API messages and statuses
+INBOUND_WHATSAPP_LIMIT = DEFAULT_BODY_LIMIT  # Meta posts one or a few messages per request
 INBOUND_SMS_LIMIT = 32 * KIB  # one SMS (or flow step) with the gateway's fields
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # application/x-www-form-urlencoded: Open311 GeoReport v2 posts it, and so do plain HTML forms
@@ -99,7 +99,7 @@ def body_limits(settings: Settings) -> list[BodyLimit]:
     (4,000 characters of description, even if every one is escaped as \\uXXXX); with a photo
     it may carry ``max_photo_bytes``. A laboratory's results file may carry
     ``max_lab_file_bytes``, through the API and the desk's upload page. The gateways'
-    webhooks carry a few messages each; WhatsApp may batch several in one request."""
+    webhooks carry one message each (WhatsApp a few), well within the default."""
     photo = settings.max_photo_bytes + MULTIPART_OVERHEAD
     lab = settings.max_lab_file_bytes + MULTIPART_OVERHEAD
     return [

@@ -87,13 +87,16 @@ def _coordinates(lat: Any, lon: Any) -> tuple[float, float] | None:
 def _text(value: Any) -> str | None:
     if not isinstance(value, str):
         return None
-    return value[:MAX_TEXT]
+    # PostgreSQL text cannot hold NUL; a message must never be refused for it (the gateway
+    # would retry it forever).
+    return value.replace("\x00", "")[:MAX_TEXT]
 
 
 def _id(value: Any) -> str:
-    if not isinstance(value, (str, int)) or not str(value).strip():
+    text = str(value).replace("\x00", "").strip() if isinstance(value, (str, int)) else ""
+    if not text:
         raise MalformedWebhook()
-    return str(value).strip()[:MAX_ID]
+    return text[:MAX_ID]
 
 
 # --- WhatsApp Cloud API -------------------------------------------------------------------------

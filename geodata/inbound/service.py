@@ -91,6 +91,7 @@ def receive(session: Session, incoming: Incoming, now: datetime | None = None) -
             to=incoming.sender,
             text=outcome.reply,
             event_key=f"inbound:{incoming.gateway}:{incoming.message_id}",
+            report_id=message.report_id,
         )
     session.flush()
     log.info(
@@ -299,4 +300,5 @@ def tell_reporter(session: Session, report: Report, update: ReportUpdate) -> Non
         to=to,
         text=texts.lines(head, (update.note or "").strip()),
         event_key=f"report:{report.id}:update:{update.id}",
+        report_id=report.id,
     )
