@@ -181,3 +181,14 @@ def test_a_whatsapp_reporter_hears_back_on_whatsapp(
     channel, text = reply_to(session, CITIZEN)[-1]
     assert channel == "whatsapp"
     assert report.tracking_code in text and "cambiamos el tubo" in text
+
+
+def test_the_status_question_shows_the_bodys_public_answer(
+    client: TestClient, session: Session, world: World
+) -> None:
+    world.provider_a.contact_whatsapp = BODY_PHONE
+    code = world.report_a.tracking_code
+    say(client, BODY_PHONE, f"2 {code} vamos el lunes")
+    say(client, CITIZEN, f"ESTADO {code}")
+    [(_, text)] = reply_to(session, CITIZEN)
+    assert text == f"Reporte {code}: en atención.\n{world.provider_a.name}: vamos el lunes"
