@@ -6,7 +6,8 @@ on, answered.
   phone is its private reporter contact;
 * a report needs a place: a system code in the text, or a location shared from the same phone
   within ``inbound_pairing_minutes`` (before or after the text); a text without either, or a
-  location without a text, waits that long for its other half;
+  location without a text, waits that long for its other half (a location whose text never
+  came then becomes a report on its own: ``geodata.inbound.settle``);
 * ``ESTADO <código>`` answers the report's public status;
 * a numbered reply from a provider's registered number answers a report (``answers``), and
   the reporter is told;
@@ -129,7 +130,8 @@ def _handle(
 # --- reports ----------------------------------------------------------------------------------
 
 
-def _window(now: datetime) -> datetime:
+def window_start(now: datetime) -> datetime:
+    """The oldest moment a half-report may come from to be joined with its other half."""
     return now - timedelta(minutes=get_settings().inbound_pairing_minutes)
 
 
@@ -142,7 +144,7 @@ def _waiting(session: Session, sender: str, kind: str, now: datetime) -> Inbound
             InboundMessage.kind == kind,
             InboundMessage.outcome == "waiting",
             InboundMessage.paired_at.is_(None),
-            InboundMessage.received_at >= _window(now),
+            InboundMessage.received_at >= window_start(now),
         )
         .order_by(InboundMessage.received_at.desc(), InboundMessage.id.desc())
         .limit(1)

@@ -310,3 +310,21 @@ def test_unconfigured_gateways_refuse_everything(
             assert response.status_code == 403
             assert response.json()["error"]["code"] == "gateway_not_configured"
     assert FLOW  # the three routes share the behaviour
+
+
+def test_a_location_alone_becomes_a_report_when_no_text_follows(
+    client: TestClient, session: Session, place: make.Place
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from geodata.inbound.settle import settle_lone_locations
+
+    post_whatsapp(client, whatsapp_envelope(whatsapp_location(CITIZEN, place.lon, place.lat)))
+    assert settle_lone_locations(session) == []  # its text may still come
+    later = datetime.now(UTC) + timedelta(minutes=16)
+    [code] = settle_lone_locations(session, later)
+    [report] = reports_from(session, CITIZEN)
+    assert (report.tracking_code, report.category) == (code, ReportCategory.OTHER)
+    assert report.geom is not None
+    assert code in replies(session)[-1][2]
+    assert settle_lone_locations(session, later) == []  # settled once

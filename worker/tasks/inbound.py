@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import logging
 
+from geodata.database import session_scope
 from geodata.inbound.replies import SEND_REPLY, SUBJECT
+from geodata.inbound.settle import SETTLE_LOCATIONS, settle_lone_locations
 from geodata.notify import Message, deliver, mask_address
 from worker.app import celery_app
 
@@ -24,3 +26,10 @@ def send_reply(channel: str, to: str, text: str, event_key: str) -> bool:
         "delivered" if delivered else "failed",
     )
     return delivered
+
+
+@celery_app.task(name=SETTLE_LOCATIONS, acks_late=True, ignore_result=True)
+def settle_locations() -> int:
+    """Every minute (beat): locations shared alone whose text never came become reports."""
+    with session_scope() as session:
+        return len(settle_lone_locations(session))
