@@ -129,3 +129,37 @@ def test_message_in_report_validated_provider_replies_3_citizen_told(
             select(func.count()).select_from(Report).where(Report.reporter_contact == CITIZEN)
         )
     assert count == 1
+
+
+def test_the_worker_settles_a_lone_location_into_a_report(
+    live: TestClient,
+    engine: Engine,
+    worker_log: Path,
+    body: tuple[make.Place, int],
+    created: list[str],
+) -> None:
+    from sqlalchemy import text, update
+
+    from geodata.inbound.settle import SETTLE_LOCATIONS
+    from tests.inbound.support import whatsapp_location
+    from worker.app import celery_app
+
+    place, _ = body
+    assert any(e["task"] == SETTLE_LOCATIONS for e in celery_app.conf.beat_schedule.values())
+    post_whatsapp(live, whatsapp_envelope(whatsapp_location(CITIZEN, place.lon, place.lat)))
+    with Session(engine) as s:  # its text never came
+        s.execute(
+            update(InboundMessage)
+            .where(InboundMessage.sender == CITIZEN)
+            .values(received_at=text("now() - interval '1 hour'"))
+        )
+        s.commit()
+    celery_client().send_task(SETTLE_LOCATIONS)
+
+    def reported() -> str | None:
+        with Session(engine) as s:
+            return s.scalar(select(Report.tracking_code).where(Report.reporter_contact == CITIZEN))
+
+    code = wait_for(reported, timeout=30)
+    created.append(code)
+    wait_for(lambda: f"Su código de seguimiento es {code}" in worker_log.read_text(), timeout=30)
