@@ -122,9 +122,13 @@ def _handle(
         return Outcome(
             message.id, "status", reply=texts.status_reply(session, parsed.tracking_code)
         )
-    if parsed.kind is Kind.REPORT:
+    # A body's number writing a few words (not AGUA ..., no system code) most likely answers a
+    # notice: it is shown how, rather than asked where its "report" is.
+    casual = parsed.kind is Kind.REPORT and not parsed.structured and not parsed.codes
+    if parsed.kind is Kind.REPORT and not (answerer is not None and casual):
         return _report_text(session, message, incoming, parsed, now)
-    return Outcome(message.id, "help", reply=texts.help_text(incoming.channel))
+    reply = texts.help_text(incoming.channel, answers=answerer is not None)
+    return Outcome(message.id, "help", reply=reply)
 
 
 # --- reports ----------------------------------------------------------------------------------

@@ -19,6 +19,11 @@ HELP = (
     "ROTA, FUGA), e.g. AGUA 160421 NOHAY. To follow a report: ESTADO <tracking code>."
 )
 HELP_WHATSAPP = "You can also share your location here and then tell us the problem."
+PROVIDER_HELP = (
+    "To answer a report, reply with a number: 1 received, 2 being repaired, 3 resolved, "
+    "4 not ours; you may add its tracking code and a public note, e.g. 3 ABCD2345 we changed "
+    "the pipe."
+)
 REPORT_RECEIVED = (
     "Thank you, we received your report. Your tracking code is {code}. "
     "Send ESTADO {code} to know how it goes."
@@ -57,8 +62,13 @@ def status_label(status: ReportStatus | str) -> str:
     return say(statuses.LABELS[ReportStatus(status)])
 
 
-def help_text(channel: str) -> str:
-    return lines(say(HELP), say(HELP_WHATSAPP) if channel == "whatsapp" else "")
+def help_text(channel: str, answers: bool = False) -> str:
+    """The syntax; for a number that may answer reports, how to answer first."""
+    return lines(
+        say(PROVIDER_HELP) if answers else "",
+        say(HELP),
+        say(HELP_WHATSAPP) if channel == "whatsapp" else "",
+    )
 
 
 def status_reply(session: Session, code: str | None) -> str:

@@ -192,3 +192,15 @@ def test_the_status_question_shows_the_bodys_public_answer(
     say(client, CITIZEN, f"ESTADO {code}")
     [(_, text)] = reply_to(session, CITIZEN)
     assert text == f"Reporte {code}: en atención.\n{world.provider_a.name}: vamos el lunes"
+
+
+def test_a_body_writing_without_a_number_is_shown_how_to_answer(
+    client: TestClient, session: Session, world: World
+) -> None:
+    world.provider_a.contact_whatsapp = BODY_PHONE
+    say(client, BODY_PHONE, "ya cambiamos la tubería del reservorio")
+    [(_, text)] = reply_to(session, BODY_PHONE)
+    assert text.startswith("Para responder un reporte, conteste con un número: 1 recibido")
+    assert session.scalars(select(Report).where(Report.reporter_contact == BODY_PHONE)).all() == []
+    say(client, BODY_PHONE, f"AGUA {world.a.code} FUGA")  # but it may still report
+    assert session.scalars(select(Report).where(Report.reporter_contact == BODY_PHONE)).one()
