@@ -15,6 +15,7 @@ A body that cannot be read raises ``MalformedWebhook`` (422).
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 from collections.abc import Mapping
@@ -24,6 +25,8 @@ from typing import Any
 from geodata.accounts.errors import InvalidIdentifier
 from geodata.accounts.identifiers import normalize_phone
 from geodata.errors import AppError
+
+log = logging.getLogger("yaku.inbound")
 
 MAX_TEXT = 4000
 MAX_ID = 200
@@ -114,12 +117,18 @@ def whatsapp_messages(body: Any) -> list[Incoming]:
                 continue
             messages = value.get("messages")
             for message in messages if isinstance(messages, list) else []:
-                if isinstance(message, dict):
+                try:
                     found.append(_whatsapp_message(message))
+                except MalformedWebhook:
+                    # One unreadable message must not refuse the batch: Meta would retry the
+                    # whole request forever, readable messages included.
+                    log.warning("skipped an unreadable WhatsApp message in a batch")
     return found
 
 
-def _whatsapp_message(message: dict[str, Any]) -> Incoming:
+def _whatsapp_message(message: Any) -> Incoming:
+    if not isinstance(message, dict):
+        raise MalformedWebhook()
     kind = message.get("type")
     common: dict[str, Any] = {
         "gateway": "whatsapp",

@@ -123,3 +123,13 @@ def test_signatures() -> None:
         "12345", url + "&x=1", params.items(), "RSOYDt4T1cUTdK1PDd93/VVr8B8="
     )
     assert not twilio_signature_valid(None, url, params.items(), "RSOYDt4T1cUTdK1PDd93/VVr8B8=")
+
+
+def test_an_unreadable_message_does_not_refuse_its_batch() -> None:
+    body = orjson.loads(
+        whatsapp_envelope(
+            {"from": "", "id": "wamid.bad", "type": "text", "text": {"body": "x"}},
+            whatsapp_text("+51987654321", "AGUA FUGA", "wamid.good"),
+        )
+    )
+    assert [m.message_id for m in whatsapp_messages(body)] == ["wamid.good"]
