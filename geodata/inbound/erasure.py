@@ -3,7 +3,8 @@
 * reports: the private reporter contact is cleared (the report stays, anonymous), and the
   number or address is blanked out of the reporter's own description;
 * inbound messages: sender, text, location and the gateway's payload are cleared; the
-  gateway's message id stays, so a late retry of that message is still recognised;
+  gateway's message id stays, so a late retry of that message is still recognised; other
+  people's messages that mention the contact lose it;
 * the last report noticed to the number is forgotten;
 * whatever other part registers an ``Eraser`` in ``ERASERS`` (subscriptions, the delivery
   ledger of the messaging work).
@@ -103,15 +104,28 @@ def erase_from_descriptions(session: Session, contact: Contact) -> int:
 
 
 def erase_inbound_messages(session: Session, contact: Contact) -> int:
-    if contact.kind != "phone":
-        return 0
-    result = session.execute(
-        update(InboundMessage)
-        .where(InboundMessage.sender == contact.value)
-        .values(sender=None, text=None, lon=None, lat=None, payload=None)
-        .execution_options(synchronize_session=False)
-    )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    """The contact's own messages lose everything but their ids; other people's messages that
+    mention it lose it from their text (and their payload, which repeats the text)."""
+    erased = 0
+    if contact.kind == "phone":
+        result = session.execute(
+            update(InboundMessage)
+            .where(InboundMessage.sender == contact.value)
+            .values(sender=None, text=None, lon=None, lat=None, payload=None)
+            .execution_options(synchronize_session=False)
+        )
+        erased = int(result.rowcount or 0)  # type: ignore[attr-defined]
+    if contact.kind == "email":
+        found = InboundMessage.text.ilike(f"%{contact.value}%")
+    else:
+        found = _digits(InboundMessage.text).contains(contact.digits[1])
+    pattern = _typed(contact)
+    for message in session.scalars(select(InboundMessage).where(found)):
+        cleaned = pattern.sub(ERASED, message.text or "")
+        if cleaned != message.text:
+            message.text, message.payload = cleaned, None
+            erased += 1
+    return erased
 
 
 def erase_notice_targets(session: Session, contact: Contact) -> int:

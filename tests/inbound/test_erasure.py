@@ -47,17 +47,26 @@ def test_a_phone_is_erased_everywhere_and_the_reports_stay(session: Session) -> 
     )
     other = session.get_one(Report, make.report(session, place, contact="+51911222333").id)
     remember_notice(session, PHONE, inbound.id)
+    neighbour = Incoming(
+        gateway="twilio",
+        message_id="SM-erase-2",
+        sender="+51911222333",
+        kind="text",
+        text="Hola, mi vecina (987444555) dice que no hay agua",
+        payload={"Body": "Hola, mi vecina (987444555) dice que no hay agua"},
+    )
+    receive(session, neighbour)
     session.flush()
 
     erasure = erase_contact(session, "987 444 555")
     assert erasure.counts == {
         "report contacts": 2,
         "report descriptions": 2,
-        "inbound messages": 1,
+        "inbound messages": 2,
         "notice targets": 1,
     }
     assert erasure.render() == (
-        "erased +51*******55: report contacts: 2, report descriptions: 2, inbound messages: 1, "
+        "erased +51*******55: report contacts: 2, report descriptions: 2, inbound messages: 2, "
         "notice targets: 1"
     )
     session.expire_all()
@@ -73,6 +82,12 @@ def test_a_phone_is_erased_everywhere_and_the_reports_stay(session: Session) -> 
     assert (message.sender, message.text, message.payload) == (None, None, None)
     assert message.report_id == inbound.id
     assert session.get(NoticeTarget, PHONE) is None
+    other_message = session.scalars(
+        select(InboundMessage).where(InboundMessage.message_id == "SM-erase-2")
+    ).one()
+    assert other_message.sender == "+51911222333"
+    assert other_message.text == "Hola, mi vecina ([borrado]) dice que no hay agua"
+    assert other_message.payload is None
     event = session.scalars(select(AuditEvent).where(AuditEvent.action == "contact.erased")).one()
     assert "987444555" not in str(event.details) and "444 555" not in str(event.details)
 
