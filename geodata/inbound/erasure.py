@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import phonenumbers
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from geodata.accounts import audit
@@ -133,7 +133,7 @@ def erase_notice_targets(session: Session, contact: Contact) -> int:
         return 0
     result = session.execute(
         delete(NoticeTarget)
-        .where(or_(NoticeTarget.phone == contact.value))
+        .where(NoticeTarget.phone == contact.value)
         .execution_options(synchronize_session=False)
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
