@@ -36,6 +36,8 @@ from geodata.settings import Settings, get_settings
 KIB = 1024
 DEFAULT_BODY_LIMIT = 64 * KIB
 MULTIPART_OVERHEAD = 256 * KIB  # form fields and part headers beside the photo
+INBOUND_WHATSAPP_LIMIT = DEFAULT_BODY_LIMIT  # Meta posts one or a few messages per request
+INBOUND_SMS_LIMIT = 32 * KIB  # one SMS (or flow step) with the gateway's fields
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # application/x-www-form-urlencoded: Open311 GeoReport v2 posts it, and so do plain HTML forms
 # (same-origin, with their CSRF field). Cross-site ones are refused by the origin check.
@@ -96,12 +98,16 @@ def body_limits(settings: Settings) -> list[BodyLimit]:
     """Routes allowed more than ``DEFAULT_BODY_LIMIT``. A report's JSON fits in the default
     (4,000 characters of description, even if every one is escaped as \\uXXXX); with a photo
     it may carry ``max_photo_bytes``. A laboratory's results file may carry
-    ``max_lab_file_bytes``, through the API and the desk's upload page."""
+    ``max_lab_file_bytes``, through the API and the desk's upload page. The gateways'
+    webhooks carry one message each (WhatsApp a few), well within the default."""
     photo = settings.max_photo_bytes + MULTIPART_OVERHEAD
     lab = settings.max_lab_file_bytes + MULTIPART_OVERHEAD
     return [
         BodyLimit("POST", "/api/v1/lab-results", DEFAULT_BODY_LIMIT, multipart=lab),
         BodyLimit("POST", "/desk/laboratorio", DEFAULT_BODY_LIMIT, multipart=lab),
+        BodyLimit("POST", "/api/v1/inbound/whatsapp", INBOUND_WHATSAPP_LIMIT),
+        BodyLimit("POST", "/api/v1/inbound/sms/twilio", INBOUND_SMS_LIMIT),
+        BodyLimit("POST", "/api/v1/inbound/sms/flow", INBOUND_SMS_LIMIT),
         BodyLimit(
             "POST",
             "/api/v1/reports",

@@ -18,6 +18,7 @@ from api.routers import (
     docs,
     downloads,
     health,
+    inbound,
     ogc,
     open311,
     readings,
@@ -80,6 +81,7 @@ def create_app() -> FastAPI:
     app.include_router(ogc.router)
     app.include_router(downloads.router)
     app.include_router(open311.router)
+    app.include_router(inbound.router)
     app.include_router(web_evidence.router)
     app.include_router(web_routes.router)
     app.include_router(web_accounts.router)

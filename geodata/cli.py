@@ -112,6 +112,21 @@ def cmd_publish(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_erase_contact(args: argparse.Namespace) -> int:
+    """Forget a phone or e-mail everywhere it is kept; the reports stay, anonymous."""
+    from geodata.accounts.errors import InvalidIdentifier
+    from geodata.inbound.erasure import erase_contact
+
+    try:
+        with session_scope() as session:
+            erasure = erase_contact(session, args.contact)
+    except InvalidIdentifier as exc:
+        print(f"yaku erase-contact: {exc.localized(args.lang)}", file=sys.stderr)
+        return 2
+    print(erasure.render())
+    return 0
+
+
 def _spawn(argv: list[str]) -> subprocess.Popen[bytes]:
     return subprocess.Popen(argv, start_new_session=True)
 
@@ -240,6 +255,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("publish", help="write the open-data downloads")
     p.set_defaults(func=cmd_publish)
+
+    p = sub.add_parser(
+        "erase-contact", help="erase a phone number or e-mail address everywhere it is kept"
+    )
+    p.add_argument("contact", help="a phone (987 654 321, +51987654321) or an e-mail address")
+    p.add_argument("--lang", default="es", choices=["es", "en"])
+    p.set_defaults(func=cmd_erase_contact)
 
     p = sub.add_parser("up", help="migrate, seed and run API, worker and beat")
     p.add_argument("--shared-dir")

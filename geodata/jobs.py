@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +37,7 @@ BATCHED = frozenset({VALIDATE_REPORTS, AGGREGATE_REPORTS, AGGREGATE_SYSTEMS, AGG
 MAX_BATCH = 200
 
 _BUFFER_KEY = "yaku_jobs"
+_MARKS_KEY = "yaku_jobs_savepoints"
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,8 +111,23 @@ def dispatch(jobs: Sequence[Job]) -> None:
         log.warning("could not send %d jobs; their sweeps will", len(jobs), exc_info=True)
 
 
+@event.listens_for(Session, "after_transaction_create")
+def _mark_savepoint(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.nested:
+        marks = session.info.setdefault(_MARKS_KEY, {})
+        marks[transaction] = len(session.info.get(_BUFFER_KEY, []))
+
+
+# SQLAlchemy dispatches after_commit and after_rollback for SAVEPOINTs too (``begin_nested``):
+# releasing one must send nothing (the outer transaction has not committed), and rolling one
+# back drops only the jobs buffered inside it.
+
+
 @event.listens_for(Session, "after_commit")
 def _send_after_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        return
+    session.info.pop(_MARKS_KEY, None)
     jobs = session.info.pop(_BUFFER_KEY, None)
     if jobs:
         dispatch(jobs)
@@ -119,4 +135,12 @@ def _send_after_commit(session: Session) -> None:
 
 @event.listens_for(Session, "after_rollback")
 def _drop_after_rollback(session: Session) -> None:
+    savepoint = session.get_nested_transaction()
+    if savepoint is not None:
+        mark = session.info.get(_MARKS_KEY, {}).pop(savepoint, None)
+        buffer = session.info.get(_BUFFER_KEY)
+        if mark is not None and buffer is not None:
+            del buffer[mark:]
+        return
+    session.info.pop(_MARKS_KEY, None)
     session.info.pop(_BUFFER_KEY, None)

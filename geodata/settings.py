@@ -136,6 +136,33 @@ class Settings(BaseSettings):
     smtp_from: str = Field(default="Yaku <no-reply@localhost>", description="Sender address.")
     smtp_starttls: bool = Field(default=True, description="Upgrade the connection with STARTTLS.")
     smtp_timeout_seconds: float = Field(default=10.0, gt=0)
+    whatsapp_app_secret: str | None = Field(
+        default=None,
+        description="App secret of the WhatsApp Cloud API app: checks X-Hub-Signature-256 of "
+        "inbound webhooks. Empty: the WhatsApp webhook refuses every message.",
+    )
+    whatsapp_verify_token: str | None = Field(
+        default=None,
+        description="Token of the webhook verification handshake (hub.verify_token). Empty: "
+        "the handshake is refused.",
+    )
+    twilio_auth_token: str | None = Field(
+        default=None,
+        description="Auth token of the Twilio-style SMS gateway: checks X-Twilio-Signature. "
+        "Empty: the form SMS webhook refuses every message.",
+    )
+    flow_webhook_secret: str | None = Field(
+        default=None,
+        description="Shared secret of RapidPro/TextIt flow webhooks (X-Yaku-Signature, "
+        "HMAC-SHA256 of the body). Empty: the flow webhook refuses every message.",
+    )
+    inbound_pairing_minutes: int = Field(
+        default=15,
+        gt=0,
+        le=24 * 60,
+        description="How long a text without a place waits for a shared location from the same "
+        "phone (and a location for its text) before they no longer make one report.",
+    )
     health_authority_name: str = Field(
         default="DIRESA La Libertad", description="Name on the answers of health staff."
     )

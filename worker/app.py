@@ -17,6 +17,7 @@ TASK_MODULES = [
     "worker.tasks.evidence",
     "worker.tasks.publish",
     "worker.tasks.desk",
+    "worker.tasks.inbound",
 ]
 
 
@@ -51,6 +52,8 @@ def create_celery() -> Celery:
             "publish-downloads": {"task": jobs.PUBLISH_DOWNLOADS, "schedule": 900.0},
             # Reports no body acknowledged in time are marked and escalated to the ATM.
             "mark-overdue-reports": {"task": jobs.MARK_OVERDUE, "schedule": 600.0},
+            # A location shared alone by WhatsApp becomes a report once its text is overdue.
+            "settle-lone-locations": {"task": "inbound.settle_locations", "schedule": 60.0},
         },
     )
     return app

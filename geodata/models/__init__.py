@@ -29,6 +29,7 @@ from geodata.models.enums import (
     WaterStatus,
 )
 from geodata.models.evidence import ReadingBatch, SystemComplianceMonth
+from geodata.models.inbound import InboundMessage, NoticeTarget
 from geodata.models.indicators import DistrictIndicator, ProviderIndicator, StatusChange
 from geodata.models.measurements import Measurement, Parameter
 from geodata.models.places import Place
@@ -53,10 +54,12 @@ __all__ = [
     "Dataset",
     "DistrictIndicator",
     "EvidenceKind",
+    "InboundMessage",
     "MeasuredBy",
     "Measurement",
     "MeasurementMethod",
     "Membership",
+    "NoticeTarget",
     "OneTimeCode",
     "Parameter",
     "Place",
