@@ -54,7 +54,7 @@ class Worker:
         self.name = name
         self.process: subprocess.Popen[bytes] | None = None
 
-    def start(self, timeout: float = 30.0) -> Worker:
+    def start(self, timeout: float = 90.0) -> Worker:
         self.process = subprocess.Popen(
             [
                 sys.executable,

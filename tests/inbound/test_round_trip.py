@@ -41,7 +41,7 @@ def worker_log(tmp_path: Path, gateways: None) -> Iterator[Path]:
             cwd=REPO, env=worker_env(), stdout=sink, stderr=sink,
         )  # fmt: skip
         try:
-            assert celery_client().send_task("system.ping").get(timeout=30) == "pong"
+            assert celery_client().send_task("system.ping").get(timeout=90) == "pong"
             yield log
         finally:
             process.terminate()

@@ -1,6 +1,6 @@
 """inbound messages: WhatsApp and SMS webhooks, deduplicated; last report noticed per phone
 
-Revision ID: 0011_inbound
+Revision ID: 0007_inbound
 Revises: 0006_citizen
 Create Date: 2027-02-01 09:00:00
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "0011_inbound"
+revision: str = "0007_inbound"
 down_revision: str | None = "0006_citizen"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
