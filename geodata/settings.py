@@ -132,6 +132,13 @@ class Settings(BaseSettings):
         description="Salt of the reporter fingerprint; set a secret one in production.",
     )
     db_pool_size: int = Field(default=10, gt=0)
+    db_prepare_threshold: int | None = Field(
+        default=None,
+        ge=0,
+        description="Executions after which psycopg prepares a statement on the server. Empty "
+        "(the default): never, which is what a pooler in transaction mode (PgBouncer before "
+        "1.21) needs; 5 is psycopg's own default on a direct connection.",
+    )
     secret_key: str = Field(
         default="yaku-development-secret-key-change-me",
         min_length=16,

@@ -50,8 +50,12 @@ def flush_redis() -> None:
 class Worker:
     """One ``celery worker`` process (solo pool: the task runs in the process we can kill)."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(
+        self, name: str, env: dict[str, str] | None = None, queues: str | None = None
+    ) -> None:
         self.name = name
+        self.env = env or {}
+        self.queues = queues
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout: float = 30.0) -> Worker:
@@ -69,9 +73,10 @@ class Worker:
                 "--without-heartbeat",
                 "--loglevel=WARNING",
                 f"--hostname={self.name}@%h",
+                *([f"--queues={self.queues}"] if self.queues else []),
             ],
             cwd=REPO,
-            env=worker_env(),
+            env=worker_env(**self.env),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
