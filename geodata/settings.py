@@ -121,6 +121,15 @@ class Settings(BaseSettings):
     sweep_after_seconds: int = Field(
         default=60, gt=0, description="Reports still 'received' after this are re-enqueued."
     )
+    sweep_every_seconds: float = Field(
+        default=30.0, gt=0, description="How often beat asks for the sweep of unvalidated reports."
+    )
+    beat_lock_seconds: int = Field(
+        default=60,
+        gt=0,
+        description="Life of the Redis lock that lets one beat in the cluster schedule; a beat "
+        "that dies hands over to a waiting one after at most this long.",
+    )
     tile_url: str | None = Field(
         default=None,
         description="XYZ tile URL template for the base map; empty means district outlines only.",

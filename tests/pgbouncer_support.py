@@ -16,7 +16,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-from tests.live_server import free_port
+from tests.storage_support import free_port
 
 
 def pgbouncer_binary() -> str | None:
@@ -26,13 +26,13 @@ def pgbouncer_binary() -> str | None:
 
 
 @contextmanager
-def pgbouncer(database_url: str, pool_size: int = 4) -> Iterator[str]:
+def pgbouncer(database_url: str, pool_size: int = 4, listen: str = "127.0.0.1") -> Iterator[str]:
     """Yield ``database_url`` rewritten to go through PgBouncer (``pool_mode = transaction``:
     a server connection is lent for one transaction only, then given to another client)."""
     binary = pgbouncer_binary()
     assert binary is not None
     target = make_url(database_url)
-    port = free_port()
+    port = free_port(listen)
     workdir = Path(tempfile.mkdtemp(prefix="yaku-pgbouncer-"))
     user = target.username or "postgres"
     password = target.password or ""
@@ -47,7 +47,7 @@ def pgbouncer(database_url: str, pool_size: int = 4) -> Iterator[str]:
                 "[databases]",
                 f"{target.database} = {server}",
                 "[pgbouncer]",
-                "listen_addr = 127.0.0.1",
+                f"listen_addr = {listen}",
                 f"listen_port = {port}",
                 "unix_socket_dir =",
                 "auth_type = trust",
@@ -74,14 +74,14 @@ def pgbouncer(database_url: str, pool_size: int = 4) -> Iterator[str]:
         deadline = time.monotonic() + 15
         while True:
             try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                socket.create_connection((listen, port), timeout=1).close()
                 break
             except OSError:
                 if process.poll() is not None or time.monotonic() > deadline:
                     err = process.stderr.read().decode() if process.stderr else ""
                     raise RuntimeError(f"pgbouncer did not start: {err}") from None
                 time.sleep(0.1)
-        yield target.set(host="127.0.0.1", port=port).render_as_string(hide_password=False)
+        yield target.set(host=listen, port=port).render_as_string(hide_password=False)
     finally:
         process.terminate()
         try:
