@@ -26,9 +26,15 @@ def pgbouncer_binary() -> str | None:
 
 
 @contextmanager
-def pgbouncer(database_url: str, pool_size: int = 4, listen: str = "127.0.0.1") -> Iterator[str]:
+def pgbouncer(
+    database_url: str, pool_size: int = 4, listen: str = "127.0.0.1", idle_transaction_s: int = 30
+) -> Iterator[str]:
     """Yield ``database_url`` rewritten to go through PgBouncer (``pool_mode = transaction``:
-    a server connection is lent for one transaction only, then given to another client)."""
+    a server connection is lent for one transaction only, then given to another client).
+
+    ``idle_transaction_timeout``: a client that vanished mid-transaction (its host lost power or
+    network, so no FIN ever arrives) has its transaction rolled back, and the row and advisory
+    locks it held released, after this long instead of never."""
     binary = pgbouncer_binary()
     assert binary is not None
     target = make_url(database_url)
@@ -56,6 +62,7 @@ def pgbouncer(database_url: str, pool_size: int = 4, listen: str = "127.0.0.1") 
                 f"default_pool_size = {pool_size}",
                 "max_client_conn = 500",
                 "server_reset_query =",
+                f"idle_transaction_timeout = {idle_transaction_s}",
                 "ignore_startup_parameters = extra_float_digits",
                 "",
             ]

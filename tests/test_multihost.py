@@ -40,8 +40,8 @@ WHY_NOT = cannot_make_namespaces() or (
 )
 pytestmark = [pytest.mark.celery, pytest.mark.skipif(WHY_NOT is not None, reason=str(WHY_NOT))]
 
-REPORTS = 160  # posted, half to each API host
-KILL_AFTER = 30  # validated reports before the first worker host dies
+REPORTS = 600  # posted, half to each API host
+KILL_AFTER = 100  # validated reports before the first worker host dies
 API_PORT = 8000
 
 
@@ -80,10 +80,11 @@ def test_two_api_hosts_two_worker_hosts_one_dies_nothing_is_lost(
 ) -> None:
     services = network.gateway
     redis_port = free_port(services)
+    redis_password = uuid.uuid4().hex  # reached from other hosts: not in protected mode
     redis_server = subprocess.Popen(
         [
             *("redis-server", "--bind", services, "--port", str(redis_port)),
-            *("--save", "", "--appendonly", "no"),
+            *("--requirepass", redis_password, "--save", "", "--appendonly", "no"),
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -91,8 +92,11 @@ def test_two_api_hosts_two_worker_hosts_one_dies_nothing_is_lost(
     moto = start_moto(host=services)
     try:
         wait_port(services, redis_port, process=redis_server)
-        with pgbouncer(TEST_DATABASE_URL, pool_size=8, listen=services) as database_url:
-            run_cluster(network, engine, tmp_path, created, database_url, redis_port, moto.env)
+        with pgbouncer(
+            TEST_DATABASE_URL, pool_size=8, listen=services, idle_transaction_s=10
+        ) as database_url:
+            redis_url = f"redis://:{redis_password}@{services}:{redis_port}/0"
+            run_cluster(network, engine, tmp_path, created, database_url, redis_url, moto.env)
     finally:
         moto.process.terminate()
         redis_server.terminate()
@@ -106,16 +110,15 @@ def run_cluster(
     tmp_path: Path,
     codes_made: list[str],
     database_url: str,
-    redis_port: int,
+    redis_url: str,
     storage_env: object,
 ) -> None:
-    services = network.gateway
     bucket = f"yaku-multihost-{uuid.uuid4().hex[:6]}"
     env = {
         **os.environ,
         **storage_env(bucket),  # type: ignore[operator]
         "YAKU_DATABASE_URL": database_url,
-        "YAKU_REDIS_URL": f"redis://{services}:{redis_port}/0",
+        "YAKU_REDIS_URL": redis_url,
         "YAKU_INTAKE_ADDRESS_LIMITS": "100000/minute",
         "YAKU_INTAKE_PHOTO_ADDRESS_LIMITS": "100000/minute",
         "YAKU_REPORTER_RATE_LIMIT_PER_HOUR": "100000",
@@ -178,8 +181,9 @@ def run_cluster(
 
     # 1. A photo posted to one API host is served by the other, from the object store.
     with Session(engine) as s:
-        places = make.systems(s, REPORTS + 1, offset=100)
-    first = places.pop()
+        seeded = make.systems(s, 120)
+    first = seeded[0]
+    places = [seeded[1 + i % (len(seeded) - 1)] for i in range(REPORTS)]
     answer = httpx.post(
         f"{bases[0]}/api/v1/reports",
         data={"category": "leak", "lon": str(first.lon), "lat": str(first.lat)},
@@ -199,6 +203,8 @@ def run_cluster(
     codes: list[str] = []
     per_host = [0, 0]
     lock = threading.Lock()
+    clients = [httpx.Client(base_url=base, timeout=30) for base in bases]  # kept-alive, as a
+    # load balancer keeps its upstream connections
 
     def post(item: tuple[int, make.Place]) -> None:
         index, place = item
@@ -208,7 +214,7 @@ def run_cluster(
             "category": "no_water",
             "device_id": str(uuid.uuid4()),
         }
-        response = httpx.post(f"{bases[host]}/api/v1/reports", json=payload, timeout=30)
+        response = clients[host].post("/api/v1/reports", json=payload)
         assert response.status_code == 201, response.text
         with lock:
             codes.append(response.json()["tracking_code"])
@@ -227,20 +233,31 @@ def run_cluster(
             time.sleep(0.2)
         list(posting)
     posted_in = time.monotonic() - started
+    for client in clients:
+        client.close()
     codes_made.extend(codes)
     assert len(codes) == REPORTS
 
     def all_validated() -> bool:
         return statuses(engine, codes).get("validated", 0) == REPORTS
 
-    wait_for(all_validated, timeout=240, interval=0.5)
+    try:
+        wait_for(all_validated, timeout=240, interval=0.5)
+    finally:
+        print(f"\nstatuses at the end: {statuses(engine, codes)}")
     total = time.monotonic() - started
     final = statuses(engine, codes)
+    batches = [
+        (tmp_path / f"{h.name}-worker.log").read_text().count("reports.validate_batch[")
+        for h in worker_hosts
+    ]
     print(
         f"\nmulti-host: {REPORTS} reports posted to 2 API hosts ({per_host[0]} + {per_host[1]}) "
         f"in {posted_in:.1f} s = {REPORTS / posted_in:.1f} reports/s accepted; "
         f"worker host 1 killed at {killed_at:.1f} s; all {final.get('validated', 0)} validated "
         f"after {total:.1f} s = {REPORTS / total:.1f} reports/s end to end; lost: "
-        f"{REPORTS - final.get('validated', 0)}; statuses: {final}"
+        f"{REPORTS - final.get('validated', 0)}; statuses: {final}; validation batches seen "
+        f"by worker host 1 (killed) / 2: {batches[0]} / {batches[1]}"
     )
+    assert batches[1] > 0
     assert final == {"validated": REPORTS}
