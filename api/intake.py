@@ -21,6 +21,7 @@ from geodata.media import StoredPhoto, store_photo
 from geodata.reports.intake import Accepted, NewReport, submit_report
 from geodata.reports.intake_pool import IntakePool
 from geodata.settings import get_settings
+from geodata.storage import media_store
 
 INTAKE_TYPES = ("application/json", "multipart/form-data")
 FORM_FIELDS = ("category", "description", "contact", "device_id", "language", "idempotency_key")
@@ -121,7 +122,11 @@ def store_report_photo(photo: bytes | None) -> StoredPhoto | None:
     if not photo:
         return None
     return store_photo(
-        photo, settings.media_dir, settings.max_photo_bytes, settings.max_photo_pixels
+        photo,
+        media_store(),
+        settings.secret_key,
+        settings.max_photo_bytes,
+        settings.max_photo_pixels,
     )
 
 

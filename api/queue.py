@@ -41,6 +41,7 @@ def fail_fast_publisher(redis_url: str) -> Celery:
     """A publisher that gives up at once: no reconnect loop, short socket timeouts."""
     app = Celery("yaku-api-publisher", broker=redis_url)
     app.conf.broker_connection_retry_on_startup = False
+    app.conf.task_routes = (jobs.route,)  # the workers' queues (geodata.jobs.ROUTES)
     app.conf.broker_connection_timeout = 0.1
     app.conf.broker_transport_options = {
         "max_retries": 0,

@@ -101,10 +101,13 @@ def cmd_recompute(args: argparse.Namespace) -> int:
 def cmd_publish(args: argparse.Namespace) -> int:
     """Write the open-data downloads and metadata into the publish directory."""
     from geodata.opendata.publish import publish_downloads
+    from geodata.storage import publish_store
 
     settings = get_settings()
     with session_scope() as session:
-        result = publish_downloads(session, settings.publish_dir, settings.base_url)
+        result = publish_downloads(
+            session, settings.publish_dir, settings.base_url, store=publish_store()
+        )
     print(
         f"published into {result.directory}: {len(result.written)} files written, "
         f"{len(result.unchanged)} unchanged"

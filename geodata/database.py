@@ -6,6 +6,11 @@ first disconnect it meets invalidates every connection older than it, so the nex
 reconnects. Either way a request that meets the outage fails with an OperationalError, which the
 API answers 503 with Retry-After (``api/errors.py``). ``CONNECT_TIMEOUT_S`` bounds the wait for a
 server that does not answer at all.
+
+Safe behind PgBouncer in transaction pooling mode: no server-side prepared statements unless
+``db_prepare_threshold`` asks for them, no session state (locks are ``pg_advisory_xact_lock``,
+temporary tables ``ON COMMIT DROP``, no ``SET`` outside a transaction, no ``LISTEN``). Read-only
+routes may use a replica (``database_read_url``) through ``get_read_sessionmaker``.
 """
 
 from __future__ import annotations
@@ -24,6 +29,14 @@ from geodata.settings import get_settings
 CONNECT_TIMEOUT_S = 5
 
 
+def connect_args() -> dict[str, Any]:
+    """What every psycopg connection of the service is opened with."""
+    return {
+        "connect_timeout": CONNECT_TIMEOUT_S,
+        "prepare_threshold": get_settings().db_prepare_threshold,
+    }
+
+
 @lru_cache
 def get_engine(url: str | None = None) -> Engine:
     settings = get_settings()
@@ -32,7 +45,7 @@ def get_engine(url: str | None = None) -> Engine:
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_pool_size,
         pool_pre_ping=True,
-        connect_args={"connect_timeout": CONNECT_TIMEOUT_S},
+        connect_args=connect_args(),
     )
 
 
@@ -77,13 +90,13 @@ def upsert(session: Session, model: type[Any], rows: list[dict[str, Any]], key: 
 def get_read_sessionmaker(url: str | None = None) -> sessionmaker[Session]:
     """Sessions for read-only requests: autocommit, so a page costs one round trip, not four
     (no BEGIN/COMMIT, no pre-ping; a connection broken by a server restart is dropped by the
-    pool on its first error)."""
+    pool on its first error). They read the replica when ``database_read_url`` is set."""
     settings = get_settings()
     engine = create_engine(
-        url or settings.sqlalchemy_url,
+        url or settings.sqlalchemy_read_url,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_pool_size,
         isolation_level="AUTOCOMMIT",
-        connect_args={"connect_timeout": CONNECT_TIMEOUT_S},
+        connect_args=connect_args(),
     )
     return sessionmaker(bind=engine, expire_on_commit=False)

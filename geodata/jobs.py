@@ -32,6 +32,45 @@ RECOMPUTE_ALL = "aggregate.recompute_all"
 PUBLISH_DOWNLOADS = "publish.downloads"
 MARK_OVERDUE = "reports.mark_overdue"
 
+# Queues, so that each kind of work can have workers (and hosts) of its own: validation keeps
+# up with intake, statuses refresh even behind a long validation queue, a slow publish or a
+# slow mail server delays nothing else. A worker started without -Q consumes them all.
+VALIDATION_QUEUE = "validation"
+AGGREGATION_QUEUE = "aggregation"
+PUBLISHING_QUEUE = "publishing"
+NOTIFICATIONS_QUEUE = "notifications"
+DEFAULT_QUEUE = "celery"  # control tasks (system.ping) and anything not routed below
+QUEUES = (
+    VALIDATION_QUEUE,
+    AGGREGATION_QUEUE,
+    PUBLISHING_QUEUE,
+    NOTIFICATIONS_QUEUE,
+    DEFAULT_QUEUE,
+)
+# Task name (exact, or prefix ending in ".") -> queue; the first match wins.
+ROUTES: tuple[tuple[str, str], ...] = (
+    (MARK_OVERDUE, NOTIFICATIONS_QUEUE),  # escalations: notices to the district's ATM
+    ("notify.", NOTIFICATIONS_QUEUE),
+    ("reports.", VALIDATION_QUEUE),  # validate, validate_batch, sweep
+    ("inbound.", VALIDATION_QUEUE),  # lone WhatsApp locations settled into reports
+    ("aggregate.", AGGREGATION_QUEUE),
+    ("publish.", PUBLISHING_QUEUE),
+)
+
+
+def queue_for(name: str) -> str:
+    """The queue a task of this name travels on (the same for every sender)."""
+    for pattern, queue in ROUTES:
+        if name == pattern or (pattern.endswith(".") and name.startswith(pattern)):
+            return queue
+    return DEFAULT_QUEUE
+
+
+def route(name: str, args: Any = None, kwargs: Any = None, options: Any = None, **_: Any) -> Any:
+    """A Celery router (``task_routes=(jobs.route,)``), usable without importing Celery."""
+    return {"queue": queue_for(name)}
+
+
 # Jobs whose single argument is a list of ids: buffered ones are merged into few messages.
 BATCHED = frozenset({VALIDATE_REPORTS, AGGREGATE_REPORTS, AGGREGATE_SYSTEMS, AGGREGATE_SOURCES})
 MAX_BATCH = 200

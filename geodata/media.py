@@ -1,22 +1,23 @@
 """Report photos: real images only, re-encoded without metadata (EXIF, GPS), with a thumbnail.
 
-Files are content-addressed (SHA-256 of the upload), so a retried upload reuses the same files.
-Paths stored in the database are relative to ``media_dir``.
+Files are stored in the media store (``geodata.storage``: a directory or an S3 bucket) under a
+key derived from the upload's SHA-256 keyed with the service's secret (HMAC): a retried upload
+reuses the same objects, and nobody can compute a photo's key, even holding the photo. Keys
+stored in the database are relative to the store (``media_dir`` for the local one).
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import io
-import os
-import secrets
 import warnings
 from dataclasses import dataclass
-from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from geodata.errors import PayloadTooLarge, UnsupportedMedia
+from geodata.storage import ObjectStore
 
 MAX_PIXELS = 24_000_000  # default of Settings.max_photo_pixels: a 6000 x 4000 photo
 # Pillow's own guard, far above ours: ours is checked on the size actually decoded (a JPEG is
@@ -40,8 +41,13 @@ class TooManyPixels(PayloadTooLarge):
     message = "The photo has too many pixels (at most {mp} megapixels); send a smaller one."
 
 
+def photo_key(digest: str, secret: str) -> str:
+    """The object name of a photo: unguessable without ``secret``, stable for one upload."""
+    return hmac.new(secret.encode(), digest.encode(), hashlib.sha256).hexdigest()
+
+
 def store_photo(
-    data: bytes, media_dir: Path, max_bytes: int, max_pixels: int = MAX_PIXELS
+    data: bytes, store: ObjectStore, secret: str, max_bytes: int, max_pixels: int = MAX_PIXELS
 ) -> StoredPhoto:
     """Decode, strip, re-encode and store; raises PayloadTooLarge (bytes or pixels, checked
     before any pixel is decoded) or UnsupportedMedia. CPU-bound: run it in a bounded pool."""
@@ -51,18 +57,16 @@ def store_photo(
         )
     image = _decode(data, max_pixels)
     digest = hashlib.sha256(data).hexdigest()
-    relative = Path("reports") / digest[:2]
-    photo_rel, thumb_rel = relative / f"{digest}.jpg", relative / f"{digest}.thumb.jpg"
-    photo_abs, thumb_abs = media_dir / photo_rel, media_dir / thumb_rel
-    if not (photo_abs.is_file() and thumb_abs.is_file()):
-        photo_abs.parent.mkdir(parents=True, exist_ok=True)
+    key = photo_key(digest, secret)
+    photo_name, thumb_name = f"reports/{key[:2]}/{key}.jpg", f"reports/{key[:2]}/{key}.thumb.jpg"
+    if store.stat(photo_name) is None or store.stat(thumb_name) is None:
         image = ImageOps.exif_transpose(image)  # keep the orientation the EXIF asked for
         image = image.convert("RGB")
         image.thumbnail((MAX_SIDE, MAX_SIDE))
-        _write_atomically(photo_abs, _jpeg(image, quality=85))
+        store.put(photo_name, _jpeg(image, quality=85), "image/jpeg")
         image.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE))
-        _write_atomically(thumb_abs, _jpeg(image, quality=75))
-    return StoredPhoto(digest, photo_rel.as_posix(), thumb_rel.as_posix())
+        store.put(thumb_name, _jpeg(image, quality=75), "image/jpeg")
+    return StoredPhoto(digest, photo_name, thumb_name)
 
 
 def _decode(data: bytes, max_pixels: int) -> Image.Image:
@@ -104,10 +108,3 @@ def _jpeg(image: Image.Image, quality: int) -> bytes:
     # A fresh save from pixels writes no EXIF, XMP or GPS block.
     image.save(buffer, format="JPEG", quality=quality, optimize=True)
     return buffer.getvalue()
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    # A name of its own per writer: the same photo may be stored by two threads at once.
-    tmp = path.with_suffix(f".{os.getpid()}.{secrets.token_hex(6)}.tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)

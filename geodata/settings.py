@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field, PostgresDsn, RedisDsn, field_validator
+from pydantic import Field, PostgresDsn, RedisDsn, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -18,6 +19,11 @@ class Settings(BaseSettings):
     database_url: PostgresDsn = Field(
         default=PostgresDsn("postgresql+psycopg://postgres@127.0.0.1:5432/yaku"),
         description="SQLAlchemy URL of the PostGIS database.",
+    )
+    database_read_url: PostgresDsn | None = Field(
+        default=None,
+        description="Optional read replica for read-only routes (OGC, map data, downloads); "
+        "empty: they read the primary.",
     )
     redis_url: RedisDsn = Field(
         default=RedisDsn("redis://127.0.0.1:6379/0"),
@@ -34,6 +40,33 @@ class Settings(BaseSettings):
     )
     media_dir: Path = REPO_ROOT / "var" / "media"
     publish_dir: Path = REPO_ROOT / "var" / "publish"
+    storage_backend: Literal["local", "s3"] = Field(
+        default="local",
+        description="Where photos and downloads live: 'local' (media_dir, publish_dir) or 's3' "
+        "(one S3-compatible bucket shared by every host).",
+    )
+    storage_bucket: str = Field(default="yaku", description="Bucket of the s3 backend.")
+    storage_prefix: str = Field(default="", description="Key prefix inside the bucket.")
+    storage_endpoint_url: str | None = Field(
+        default=None, description="S3 endpoint (MinIO: http://minio:9000); empty: AWS S3."
+    )
+    storage_public_endpoint_url: str | None = Field(
+        default=None,
+        description="Endpoint named in signed URLs when clients reach the store by another "
+        "address than the API does; empty: storage_endpoint_url.",
+    )
+    storage_region: str = "us-east-1"
+    storage_access_key: str | None = None
+    storage_secret_key: SecretStr | None = None
+    storage_create_bucket: bool = Field(
+        default=False, description="Create the bucket at start when missing (development)."
+    )
+    storage_url_seconds: int = Field(
+        default=300,
+        gt=0,
+        le=7 * 24 * 3600,
+        description="Life of a signed URL a photo or download request is redirected to.",
+    )
     max_photo_bytes: int = Field(default=5 * 1024 * 1024, gt=0)
     max_lab_file_bytes: int = Field(
         default=20 * 1024 * 1024, gt=0, description="Largest laboratory or logbook file upload."
@@ -88,6 +121,15 @@ class Settings(BaseSettings):
     sweep_after_seconds: int = Field(
         default=60, gt=0, description="Reports still 'received' after this are re-enqueued."
     )
+    sweep_every_seconds: float = Field(
+        default=30.0, gt=0, description="How often beat asks for the sweep of unvalidated reports."
+    )
+    beat_lock_seconds: int = Field(
+        default=60,
+        gt=0,
+        description="Life of the Redis lock that lets one beat in the cluster schedule; a beat "
+        "that dies hands over to a waiting one after at most this long.",
+    )
     tile_url: str | None = Field(
         default=None,
         description="XYZ tile URL template for the base map; empty means district outlines only.",
@@ -99,6 +141,13 @@ class Settings(BaseSettings):
         description="Salt of the reporter fingerprint; set a secret one in production.",
     )
     db_pool_size: int = Field(default=10, gt=0)
+    db_prepare_threshold: int | None = Field(
+        default=None,
+        ge=0,
+        description="Executions after which psycopg prepares a statement on the server. Empty "
+        "(the default): never, which is what a pooler in transaction mode (PgBouncer before "
+        "1.21) needs; 5 is psycopg's own default on a direct connection.",
+    )
     secret_key: str = Field(
         default="yaku-development-secret-key-change-me",
         min_length=16,
@@ -192,6 +241,11 @@ class Settings(BaseSettings):
     @property
     def sqlalchemy_url(self) -> str:
         return str(self.database_url)
+
+    @property
+    def sqlalchemy_read_url(self) -> str:
+        """The replica when one is configured, else the primary."""
+        return str(self.database_read_url or self.database_url)
 
 
 @lru_cache

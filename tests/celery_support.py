@@ -50,11 +50,24 @@ def flush_redis() -> None:
 class Worker:
     """One ``celery worker`` process (solo pool: the task runs in the process we can kill)."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(
+        self,
+        name: str,
+        env: dict[str, str] | None = None,
+        queues: str | None = None,
+        log_path: str | None = None,
+    ) -> None:
         self.name = name
+        self.env = env or {}
+        self.queues = queues  # "validation,aggregation": only these (default: every queue)
+        self.log_path = log_path  # INFO log (each task received/succeeded) instead of nothing
         self.process: subprocess.Popen[bytes] | None = None
+        self._log: Any = None
 
     def start(self, timeout: float = 90.0) -> Worker:
+        log: Any = subprocess.DEVNULL
+        if self.log_path:
+            log = self._log = open(self.log_path, "wb")  # noqa: SIM115 (closed in stop)
         self.process = subprocess.Popen(
             [
                 sys.executable,
@@ -67,15 +80,18 @@ class Worker:
                 "--without-gossip",
                 "--without-mingle",
                 "--without-heartbeat",
-                "--loglevel=WARNING",
+                f"--loglevel={'INFO' if self.log_path else 'WARNING'}",
                 f"--hostname={self.name}@%h",
+                *([f"--queues={self.queues}"] if self.queues else []),
             ],
             cwd=REPO,
-            env=worker_env(),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            env=worker_env(**self.env),
+            stdout=log,
+            stderr=log,
         )
-        result = celery_client().send_task("system.ping")
+        # The ping travels on a queue this worker consumes.
+        queue = self.queues.split(",")[0] if self.queues else "celery"
+        result = celery_client().send_task("system.ping", queue=queue)
         assert result.get(timeout=timeout) == "pong", "worker did not start"
         return self
 
@@ -92,6 +108,8 @@ class Worker:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 self.kill()
+        if self._log is not None:
+            self._log.close()
 
 
 @contextmanager

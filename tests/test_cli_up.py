@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import httpx
+import redis
 from sqlalchemy.engine import make_url
 
 from tests.conftest import TEST_DATABASE_URL, TEST_REDIS_URL, recreate_database
@@ -65,9 +66,15 @@ def test_yaku_up_serves_health_with_a_worker_and_stops_everything(tmp_path: Path
             time.sleep(0.5)
         assert body.get("status") == "ok", body
         assert body["worker"]["workers"], body
-        assert (tmp_path / "var" / "celerybeat-schedule").exists() or any(
-            p.name.startswith("celerybeat-schedule") for p in (tmp_path / "var").iterdir()
-        )
+        # beat is running: it holds the cluster's one beat lock (RedBeat, in Redis)
+        beat_lock = redis.Redis.from_url(TEST_REDIS_URL)
+        try:
+            deadline = time.monotonic() + 30
+            while not beat_lock.exists("yaku:beat::lock") and time.monotonic() < deadline:
+                time.sleep(0.5)
+            assert beat_lock.exists("yaku:beat::lock")
+        finally:
+            beat_lock.close()
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGINT)

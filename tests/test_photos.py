@@ -154,7 +154,9 @@ def test_photos_are_decoded_off_the_event_loop_a_few_at_a_time(
 def test_the_pixel_cap_is_a_setting(tmp_path: Path) -> None:
     from geodata.errors import PayloadTooLarge
     from geodata.media import store_photo
+    from geodata.storage import LocalStore
 
+    store = LocalStore(tmp_path)
     with pytest.raises(PayloadTooLarge):
-        store_photo(png(200, 200), tmp_path, 10**6, max_pixels=100 * 100)
-    assert store_photo(png(200, 200), tmp_path, 10**6, max_pixels=200 * 200).sha256
+        store_photo(png(200, 200), store, "secret", 10**6, max_pixels=100 * 100)
+    assert store_photo(png(200, 200), store, "secret", 10**6, max_pixels=200 * 200).sha256

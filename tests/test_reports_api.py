@@ -179,8 +179,18 @@ def test_multipart_with_photo_strips_exif_and_makes_a_thumbnail(
     assert stored.format == "JPEG" and not stored.getexif() and "exif" not in stored.info
     thumb = Image.open(media / report.thumbnail_path)
     assert max(thumb.size) <= 320
+    # Not public yet (received): no URL is offered and none answers.
+    assert client.get(f"/api/v1/reports/{code}").json()["photo_url"] is None
+    assert client.get(f"/api/v1/reports/{code}/photo").status_code == 404
+    report.status = ReportStatus.VALIDATED
+    session.flush()
+    assert client.get(f"/api/v1/reports/{code}").json()["photo_url"].endswith("/photo")
     photo = client.get(f"/api/v1/reports/{code}/photo")
     assert photo.status_code == 200 and photo.headers["content-type"] == "image/jpeg"
+    again = client.get(
+        f"/api/v1/reports/{code}/photo", headers={"If-None-Match": photo.headers["etag"]}
+    )
+    assert again.status_code == 304
     assert client.get(f"/api/v1/reports/{code}/thumbnail").status_code == 200
 
 

@@ -14,7 +14,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from starlette.routing import Mount, Router
 from starlette.staticfiles import StaticFiles
 
-from api.deps import SessionDep
+from api.deps import ReadSessionDep, SessionDep
 from api.security import content_security_policy
 from geodata import search
 from geodata.bbox import BBox, parse_bbox
@@ -127,7 +127,7 @@ def _viewport(text: str) -> BBox:
 @router.get("/map/data")
 def map_data(
     request: Request,
-    session: SessionDep,
+    session: ReadSessionDep,
     bbox: Annotated[str, Query(max_length=120)],
     zoom: Annotated[int, Query(ge=0, le=22)],
     layer: Annotated[str, Query(pattern="^(systems|sources)$")] = "systems",
@@ -144,7 +144,7 @@ def map_data(
 
 @router.get("/map/reports")
 def map_reports(
-    request: Request, session: SessionDep, bbox: Annotated[str, Query(max_length=120)]
+    request: Request, session: ReadSessionDep, bbox: Annotated[str, Query(max_length=120)]
 ) -> Response:
     box = _viewport(bbox)
     etag = etag_of(queries.data_version(session), "reports", box)
@@ -152,7 +152,7 @@ def map_reports(
 
 
 @router.get("/map/districts")
-def map_districts(request: Request, session: SessionDep) -> Response:
+def map_districts(request: Request, session: ReadSessionDep) -> Response:
     """Simplified district outlines with colour counts (the base of the report form's map)."""
     etag = etag_of(queries.data_version(session), "districts")
     if request.headers.get("if-none-match") == etag:
@@ -163,7 +163,7 @@ def map_districts(request: Request, session: SessionDep) -> Response:
 @router.get("/map/popup/{code}")
 def map_popup(
     request: Request,
-    session: SessionDep,
+    session: ReadSessionDep,
     code: str,
     lang: LangQuery = None,
     cookie: LangCookie = None,
@@ -178,7 +178,7 @@ def map_popup(
 
 
 @router.get("/map/places")
-def map_places(request: Request, session: SessionDep) -> Response:
+def map_places(request: Request, session: ReadSessionDep) -> Response:
     """Provincial capitals and district label points: place names for a map without tiles."""
     etag = etag_of(queries.data_version(session), "places")
     if request.headers.get("if-none-match") == etag:

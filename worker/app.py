@@ -36,17 +36,26 @@ def create_celery() -> Celery:
         broker_connection_retry_on_startup=True,
         broker_transport_options={"visibility_timeout": 300},
         timezone="UTC",
-        # Aggregation has its own queue so that statuses refresh even behind a long validation
-        # queue; a worker started without -Q consumes every queue listed here.
-        task_queues=(
-            Queue("celery", Exchange("celery"), routing_key="celery"),
-            Queue("aggregate", Exchange("aggregate"), routing_key="aggregate"),
-        ),
-        task_default_queue="celery",
-        task_routes={"aggregate.*": {"queue": "aggregate"}},
+        # One queue per kind of work (geodata.jobs.ROUTES; README "Celery across hosts"):
+        # `celery worker -Q validation` on one host, `-Q aggregation,publishing` on another...
+        # A worker started without -Q consumes every queue listed here.
+        task_queues=tuple(Queue(q, Exchange(q), routing_key=q) for q in jobs.QUEUES),
+        task_default_queue=jobs.DEFAULT_QUEUE,
+        task_routes=(jobs.route,),
+        # Beat once per cluster: RedBeat keeps the schedule in Redis and holds a lock there
+        # while it runs; a second beat (another host, a restart that overlapped) waits on the
+        # lock instead of sending every task twice, and takes over when the lock expires.
+        beat_scheduler="redbeat.RedBeatScheduler",
+        redbeat_redis_url=str(settings.redis_url),
+        redbeat_key_prefix="yaku:beat:",
+        redbeat_lock_timeout=settings.beat_lock_seconds,
+        beat_max_loop_interval=min(5, settings.beat_lock_seconds / 3),
         beat_schedule={
             # Re-enqueue reports left 'received' (Redis outage, killed worker): nothing is lost.
-            "sweep-unprocessed-reports": {"task": jobs.SWEEP_REPORTS, "schedule": 30.0},
+            "sweep-unprocessed-reports": {
+                "task": jobs.SWEEP_REPORTS,
+                "schedule": settings.sweep_every_seconds,
+            },
             # Full recompute of statuses and district indicators; must equal the incremental one.
             "recompute-all-statuses": {"task": jobs.RECOMPUTE_ALL, "schedule": 600.0},
             "publish-downloads": {"task": jobs.PUBLISH_DOWNLOADS, "schedule": 900.0},

@@ -10,19 +10,23 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
+from sqlalchemy.orm import Session
 
 from api.auth import Principal, PrincipalDep
 from api.deps import SessionDep
 from api.schemas.desk import AnswerIn, ContactIn, TemplateIn
 from api.schemas.responses import JSON
+from api.stored import photo_response
 from geodata.accounts.errors import Forbidden, ProviderNotFound
 from geodata.desk import contacts, listing, systems, templates
 from geodata.desk.actions import Answer, Caller, answer
 from geodata.desk.detail import report_detail
 from geodata.desk.indicators import indicators_for
 from geodata.desk.rules import find_report
+from geodata.errors import NotFound
 from geodata.models import Provider, ReportCategory, ReportStatus
+from geodata.storage import media_store
 
 router = APIRouter(prefix="/api/v1/desk", tags=["desk"])
 
@@ -43,7 +47,7 @@ def caller(principal: Principal) -> Caller:
 
 
 def _photo_urls(item: dict[str, Any]) -> dict[str, Any]:
-    base = f"/api/v1/reports/{item['tracking_code']}"
+    base = f"/api/v1/desk/reports/{item['tracking_code']}"
     has_photo = item.pop("has_photo", False)
     item.setdefault("photo_url", f"{base}/photo" if has_photo else None)
     item.setdefault("thumbnail_url", f"{base}/thumbnail" if has_photo else None)
@@ -98,6 +102,46 @@ def list_reports(
 def get_report(code: str, principal: StaffDep, session: SessionDep) -> JSON:
     report = find_report(session, principal.scope, code)
     return JSON(_photo_urls(report_detail(session, principal.scope, report)))
+
+
+DESK_IMAGE: dict[int | str, Any] = {
+    200: {"description": "The JPEG image.", "content": {"image/jpeg": {}}},
+    304: {"description": "Not modified (If-None-Match)."},
+    307: {"description": "Stored in object storage: a short-lived signed URL of the image."},
+    404: {"description": "No such report in my scope, or it has no photo."},
+}
+
+
+def _desk_photo(
+    request: Request, session: Session, principal: Principal, code: str, thumb: bool
+) -> Response:
+    report = find_report(session, principal.scope, code)
+    key = report.thumbnail_path if thumb else report.photo_path
+    if key is None:
+        raise NotFound()
+    return photo_response(request, media_store(), key)
+
+
+@router.get(
+    "/reports/{code}/photo",
+    summary="The photo of a report in my scope (public or not)",
+    response_class=Response,
+    responses=DESK_IMAGE,
+)
+def get_photo(code: str, request: Request, principal: StaffDep, session: SessionDep) -> Response:
+    return _desk_photo(request, session, principal, code, thumb=False)
+
+
+@router.get(
+    "/reports/{code}/thumbnail",
+    summary="The thumbnail of a report in my scope",
+    response_class=Response,
+    responses=DESK_IMAGE,
+)
+def get_thumbnail(
+    code: str, request: Request, principal: StaffDep, session: SessionDep
+) -> Response:
+    return _desk_photo(request, session, principal, code, thumb=True)
 
 
 @router.post(

@@ -2,7 +2,9 @@
 
 Responses carry ETag and Last-Modified (If-None-Match / If-Modified-Since answer 304), a
 precompressed gzip body when the client accepts it, and Link headers to the metadata document
-and the licence. Nothing here queries the database.
+and the licence. Files in a local publish directory are streamed; files in object storage are a
+307 redirect to a short-lived signed URL of the object (same validators on the redirect).
+Nothing here queries the database.
 """
 
 from __future__ import annotations
@@ -12,17 +14,19 @@ from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import FileResponse, HTMLResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from api.contract import JSON_OR_HTML, media
 from api.ogc import html
 from api.ogc.links import base_url, url
 from api.ogc.negotiation import wants_html
+from api.stored import serve
 from geodata.opendata.downloads import accepts_gzip, published_index, resolve
 from geodata.opendata.licences import PROJECT_LICENCE_URL
 from geodata.opendata.metadata import MEDIA_TYPES, METADATA_FILE
 from geodata.opendata.params import reject_unknown
 from geodata.settings import get_settings
+from geodata.storage import LocalStore, ObjectStore, publish_store
 
 router = APIRouter(prefix="/downloads", tags=["downloads"])
 
@@ -34,6 +38,16 @@ def publish_dir() -> Path:
 
 
 PublishDirDep = Annotated[Path, Depends(publish_dir)]
+
+
+def downloads_store(directory: PublishDirDep) -> ObjectStore:
+    """The publish store: the shared bucket, or the publish directory of this machine."""
+    if get_settings().storage_backend == "s3":
+        return publish_store()
+    return LocalStore(directory)
+
+
+StoreDep = Annotated[ObjectStore, Depends(downloads_store)]
 
 
 def _listing(request: Request, metadata: dict[str, Any]) -> dict[str, Any]:
@@ -103,10 +117,10 @@ def _listing(request: Request, metadata: dict[str, Any]) -> dict[str, Any]:
         503: {"description": "Nothing is published yet; retry in a few minutes."},
     },
 )
-def index(request: Request, directory: PublishDirDep) -> Response:
+def index(request: Request, store: StoreDep) -> Response:
     reject_unknown(request.query_params, ("f", "lang"))
     as_html = wants_html(request)
-    listing = _listing(request, published_index(directory))
+    listing = _listing(request, published_index(store))
     if as_html:
         title = "Descargas / Downloads"
         page = html.render("downloads.html", base_url(request), title, listing["links"], d=listing)
@@ -121,11 +135,12 @@ def index(request: Request, directory: PublishDirDep) -> Response:
     responses={
         200: media("The file, in its own format.", *sorted(set(MEDIA_TYPES.values()))),
         304: {"description": "Not modified since the ETag or date given."},
+        307: {"description": "In object storage: a short-lived signed URL of the file."},
         503: {"description": "Nothing is published yet; retry in a few minutes."},
     },
 )
-def download(name: str, request: Request, directory: PublishDirDep) -> Response:
-    item = resolve(directory, name, accepts_gzip(request.headers.get("accept-encoding")))
+def download(name: str, request: Request, store: StoreDep) -> Response:
+    item = resolve(store, name, accepts_gzip(request.headers.get("accept-encoding")))
     metadata_url = url(request, f"/downloads/{METADATA_FILE}")
     headers = {
         "ETag": item.etag,
@@ -138,13 +153,7 @@ def download(name: str, request: Request, directory: PublishDirDep) -> Response:
         request.headers.get("if-none-match"), request.headers.get("if-modified-since")
     ):
         return Response(status_code=304, headers=headers)
-    if item.gzipped:
-        headers["Content-Encoding"] = "gzip"
+    if item.gzipped and store.local_path(item.key) is not None:
+        headers["Content-Encoding"] = "gzip"  # the object store sends its own, stored with it
     disposition = "inline" if name == METADATA_FILE else "attachment"
-    return FileResponse(
-        item.path,
-        media_type=item.media_type,
-        headers=headers,
-        filename=name,
-        content_disposition_type=disposition,
-    )
+    return serve(store, item.key, item.media_type, headers, filename=name, disposition=disposition)

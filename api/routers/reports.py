@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import FileResponse
+from fastapi.responses import Response
 from sqlalchemy.orm import Session
 from starlette.routing import Route
 
@@ -38,12 +38,14 @@ from api.queue import enqueue_validation
 from api.ratelimit import intake_limiter
 from api.schemas.reports import IDEMPOTENCY_KEY_PATTERN, NO_NUL, ReportAccepted, ReportIn
 from api.schemas.responses import JSON
+from api.stored import photo_response
 from geodata.bbox import parse_bbox
-from geodata.errors import InvalidInput, NotFound
+from geodata.errors import InvalidInput
 from geodata.models import ReportCategory, ReportStatus
 from geodata.reports import queries
 from geodata.reports.intake import reporter_identity
 from geodata.settings import get_settings
+from geodata.storage import media_store
 
 log = logging.getLogger(__name__)
 
@@ -228,35 +230,33 @@ def get_report(code: str, session: SessionDep, language: LanguageDep) -> JSON:
     return JSON(item)
 
 
-def _media_file(session: Session, code: str, thumbnail: bool) -> FileResponse:
-    photo, thumb = queries.report_photo_paths(session, code)
-    relative = thumb if thumbnail else photo
-    if relative is None:
-        raise NotFound()
-    path = (get_settings().media_dir / relative).resolve()
-    if not path.is_file():
-        raise NotFound()
-    return FileResponse(path, media_type="image/jpeg")
+def _media_file(request: Request, session: Session, code: str, thumbnail: bool) -> Response:
+    key = queries.public_photo_key(session, code, thumbnail)
+    return photo_response(request, media_store(), key)
 
 
-IMAGE: dict[int | str, Any] = {200: contract.media("The JPEG image.", "image/jpeg")}
+IMAGE: dict[int | str, Any] = {
+    200: contract.media("The JPEG image.", "image/jpeg"),
+    304: {"description": "Not modified (If-None-Match)."},
+    307: {"description": "Stored in object storage: a short-lived signed URL of the image."},
+}
 
 
 @router.get(
     "/{code}/photo",
     summary="The report's photo (metadata stripped)",
-    response_class=FileResponse,
+    response_class=Response,
     responses=IMAGE,
 )
-def get_photo(code: str, session: SessionDep) -> FileResponse:
-    return _media_file(session, code, thumbnail=False)
+def get_photo(code: str, request: Request, session: SessionDep) -> Response:
+    return _media_file(request, session, code, thumbnail=False)
 
 
 @router.get(
     "/{code}/thumbnail",
     summary="The report's thumbnail",
-    response_class=FileResponse,
+    response_class=Response,
     responses=IMAGE,
 )
-def get_thumbnail(code: str, session: SessionDep) -> FileResponse:
-    return _media_file(session, code, thumbnail=True)
+def get_thumbnail(code: str, request: Request, session: SessionDep) -> Response:
+    return _media_file(request, session, code, thumbnail=True)

@@ -30,7 +30,6 @@ def report_detail(
     system = session.get(WaterSystem, report.system_id) if report.system_id else None
     district = session.get(AdminArea, report.district_id) if report.district_id else None
     provider = session.get(Provider, report.provider_id) if report.provider_id else None
-    base = f"/api/v1/reports/{report.tracking_code}"
     item.update(
         language=report.language,
         lon=lon,
@@ -48,8 +47,14 @@ def report_detail(
         provider={"id": provider.id, "name": provider.name} if provider else None,
         duplicate_of=visible_code(session, scope, report.duplicate_of_id),
         duplicates=duplicates_of(session, scope, [report.id]).get(report.id, []),
-        photo_url=f"{base}/photo" if report.photo_path else None,
-        thumbnail_url=f"{base}/thumbnail" if report.photo_path else None,
+        # The desk's own photo routes: staff see the photo of a report in their scope even
+        # while it is not public (received, rejected); the public routes never serve those.
+        photo_url=f"/api/v1/desk/reports/{report.tracking_code}/photo"
+        if report.photo_path
+        else None,
+        thumbnail_url=f"/api/v1/desk/reports/{report.tracking_code}/thumbnail"
+        if report.photo_path
+        else None,
         updates=updates_of(session, report.id),
         measurements=measurements_of(session, report.id),
         allowed_actions=[a.value for a in allowed_actions(scope, report)],

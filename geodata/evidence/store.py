@@ -63,7 +63,7 @@ CREATE TEMPORARY TABLE IF NOT EXISTS {STAGING} (
     record_source text NOT NULL,
     compliance text NOT NULL,
     explanation text
-)
+) ON COMMIT DROP
 """
 NULLABLE = ("system_id", "source_id", "sample_id", "explanation")
 COPY_SQL = (

@@ -9,6 +9,7 @@ from pathlib import Path
 from geodata.database import session_scope
 from geodata.opendata.publish import publish_downloads
 from geodata.settings import get_settings
+from geodata.storage import publish_store
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -18,7 +19,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--base-url", default=settings.base_url)
     args = parser.parse_args(argv)
     with session_scope() as session:
-        result = publish_downloads(session, args.directory, args.base_url.rstrip("/"))
+        store = publish_store() if settings.storage_backend == "s3" else None
+        result = publish_downloads(session, args.directory, args.base_url.rstrip("/"), store=store)
     print(
         f"published into {result.directory}: {len(result.written)} files written, "
         f"{len(result.unchanged)} unchanged"

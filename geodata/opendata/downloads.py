@@ -1,26 +1,26 @@
 """Which published file answers a download request, and its validators (ETag, Last-Modified).
 
-Everything here reads the publish directory only: a download never waits on a database query.
+Everything here reads the publish store only (``geodata.storage``: the publish directory or a
+bucket): a download never waits on a database query.
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
-from pathlib import Path
 from typing import Any
 
 from geodata.opendata.errors import DownloadNotFound, DownloadsNotPublished
 from geodata.opendata.metadata import METADATA_FILE, media_type
-from geodata.opendata.publish import read_metadata
+from geodata.opendata.publish import read_stored_metadata
+from geodata.storage import ObjectInfo, ObjectStore
 
 
 @dataclass(frozen=True, slots=True)
 class Download:
     name: str
-    path: Path
+    key: str  # the object in the publish store (``name`` or its .gz sibling)
     media_type: str
     gzipped: bool
     etag: str
@@ -46,8 +46,8 @@ class Download:
         return False
 
 
-def published_index(directory: Path) -> dict[str, Any]:
-    metadata = read_metadata(directory)
+def published_index(store: ObjectStore) -> dict[str, Any]:
+    metadata = read_stored_metadata(store)
     if metadata is None:
         raise DownloadsNotPublished()
     return metadata
@@ -60,28 +60,26 @@ def published_names(metadata: dict[str, Any]) -> set[str]:
     return names
 
 
-def _validators(path: Path, gzipped: bool) -> tuple[str, datetime]:
-    stat = os.stat(path)
+def _validators(info: ObjectInfo, gzipped: bool) -> tuple[str, datetime]:
     suffix = "-gz" if gzipped else ""
-    etag = f'"{stat.st_size:x}-{stat.st_mtime_ns:x}{suffix}"'
-    # HTTP dates have whole seconds; truncate so If-Modified-Since round-trips.
-    modified = datetime.fromtimestamp(int(stat.st_mtime), UTC)
-    return etag, modified
+    # HTTP dates have whole seconds (the store's are truncated), so If-Modified-Since
+    # round-trips.
+    return f'"{info.size:x}-{info.version}{suffix}"', info.modified
 
 
-def resolve(directory: Path, name: str, accepts_gzip: bool) -> Download:
-    """The file for ``name`` (or its .gz sibling when the client accepts gzip)."""
-    metadata = published_index(directory)
+def resolve(store: ObjectStore, name: str, accepts_gzip: bool) -> Download:
+    """The object for ``name`` (or its .gz sibling when the client accepts gzip)."""
+    metadata = published_index(store)
     if name not in published_names(metadata):
         raise DownloadNotFound(name)
-    path = directory / name
-    if not path.is_file():
+    compressed = store.stat(name + ".gz") if accepts_gzip else None
+    info = compressed or store.stat(name)
+    if info is None:
         raise DownloadNotFound(name)
-    compressed = path.with_name(name + ".gz")
-    gzipped = accepts_gzip and compressed.is_file()
-    served = compressed if gzipped else path
-    etag, modified = _validators(served, gzipped)
-    return Download(name, served, media_type(name), gzipped, etag, modified)
+    gzipped = compressed is not None
+    etag, modified = _validators(info, gzipped)
+    key = name + ".gz" if gzipped else name
+    return Download(name, key, media_type(name), gzipped, etag, modified)
 
 
 def accepts_gzip(accept_encoding: str | None) -> bool:

@@ -2,7 +2,13 @@
 
 Idempotent: a collection whose content fingerprint (features, WPdx rows, format version, base URL)
 is unchanged keeps its files untouched, so ETags and Last-Modified stay stable between runs and
-an unchanged publish rewrites nothing. A file lock serialises concurrent runs.
+an unchanged publish rewrites nothing. A file lock serialises runs on one machine, and a
+transaction-level advisory lock the runs of a cluster.
+
+Files are written into ``directory`` (GDAL writes GeoPackages to a file), then copied to the
+publish store (``geodata.storage``) when that is not the same directory: each collection's files
+first, ``metadata.json`` last, so a reader that finds a collection in the metadata finds its
+files too.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from geodata.opendata.collections import COLLECTIONS, Collection
@@ -43,8 +50,10 @@ from geodata.opendata.metadata import (
 )
 from geodata.opendata.wpdx import wpdx_rows
 from geodata.seed.provenance import file_checksum
+from geodata.storage import LocalStore, ObjectStore
 
 LOCK_FILE = ".publish.lock"
+PUBLISH_LOCK = 7303  # pg_advisory_xact_lock key: one publish at a time in the cluster
 
 
 @dataclass
@@ -73,12 +82,33 @@ def read_metadata(directory: Path) -> dict[str, Any] | None:
         return None
 
 
-def _files_intact(directory: Path, entry: dict[str, Any]) -> bool:
+def read_stored_metadata(store: ObjectStore) -> dict[str, Any] | None:
+    data = store.get(METADATA_FILE)
+    if data is None:
+        return None
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return None
+
+
+def _files_intact(directory: Path, store: ObjectStore, entry: dict[str, Any]) -> bool:
     for item in entry.get("files", []):
         path = directory / item["name"]
         if not path.is_file() or path.stat().st_size != item["size"]:
             return False
+        stored = store.stat(item["name"])
+        if stored is None or stored.size != item["size"]:
+            return False
     return True
+
+
+def _upload(directory: Path, store: ObjectStore, name: str, media_type: str) -> None:
+    disposition = "inline" if name == METADATA_FILE else f'attachment; filename="{name}"'
+    compressed = directory / f"{name}.gz"
+    if compressed.is_file():
+        store.put_file(f"{name}.gz", compressed, media_type, "gzip", disposition)
+    store.put_file(name, directory / name, media_type, None, disposition)
 
 
 def _file_entry(
@@ -103,6 +133,7 @@ def _file_entry(
 def _publish_collection(
     session: Session,
     directory: Path,
+    store: ObjectStore,
     collection: Collection,
     base_url: str,
     previous: dict[str, Any] | None,
@@ -118,7 +149,7 @@ def _publish_collection(
     if (
         previous is not None
         and previous.get("fingerprint") == fingerprint
-        and _files_intact(directory, previous)
+        and _files_intact(directory, store, previous)
     ):
         return previous, False
 
@@ -152,6 +183,7 @@ def _publish_collection(
     if collection.wpdx:
         write_wpdx(directory / WPDX.file_name(collection.id), wpdx)
         formats.append(WPDX)
+    files = [_file_entry(directory, fmt, collection, base_url, len(features)) for fmt in formats]
     entry = {
         "id": collection.id,
         "title": collection.title,
@@ -162,10 +194,10 @@ def _publish_collection(
         "updated": updated,
         "fingerprint": fingerprint,
         "ogc_url": f"{base_url}/ogc/collections/{collection.id}",
-        "files": [
-            _file_entry(directory, fmt, collection, base_url, len(features)) for fmt in formats
-        ],
+        "files": files,
     }
+    for item in files:
+        _upload(directory, store, item["name"], item["media_type"])
     return entry, True
 
 
@@ -176,20 +208,34 @@ def _remove_leftovers(directory: Path) -> None:
 
 
 def publish_downloads(
-    session: Session, directory: Path, base_url: str, now: datetime | None = None
+    session: Session,
+    directory: Path,
+    base_url: str,
+    now: datetime | None = None,
+    store: ObjectStore | None = None,
 ) -> PublishResult:
-    """Write the downloads of every collection and ``metadata.json``; reads only, never commits."""
+    """Write the downloads of every collection and ``metadata.json`` into ``directory`` and the
+    publish ``store`` (by default that same directory); reads only, never commits."""
     directory.mkdir(parents=True, exist_ok=True)
+    store = store if store is not None else LocalStore(directory)
     now = now or datetime.now(UTC)
     result = PublishResult(directory=directory)
+    # Released when the caller's transaction ends; through PgBouncer too (transaction mode).
+    session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PUBLISH_LOCK})
     with _locked(directory):
         _remove_leftovers(directory)
-        previous = read_metadata(directory) or {}
+        previous = read_stored_metadata(store) or {}
         previous_entries = {c["id"]: c for c in previous.get("collections", [])}
         entries = []
         for collection in COLLECTIONS.values():
             entry, written = _publish_collection(
-                session, directory, collection, base_url, previous_entries.get(collection.id), now
+                session,
+                directory,
+                store,
+                collection,
+                base_url,
+                previous_entries.get(collection.id),
+                now,
             )
             names = [f["name"] for f in entry["files"]]
             (result.written if written else result.unchanged).extend(names)
@@ -200,6 +246,7 @@ def publish_downloads(
                 directory / METADATA_FILE,
                 lambda handle: handle.write(orjson.dumps(metadata, option=orjson.OPT_INDENT_2)),
             )
+            _upload(directory, store, METADATA_FILE, "application/json")
             result.written.append(METADATA_FILE)
         else:
             result.unchanged.append(METADATA_FILE)

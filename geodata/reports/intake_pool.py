@@ -50,7 +50,10 @@ class IntakePool:
                         self.url,
                         min_size=2,
                         max_size=self.max_size,
-                        kwargs={"autocommit": True},
+                        kwargs={
+                            "autocommit": True,
+                            "prepare_threshold": get_settings().db_prepare_threshold,
+                        },
                         timeout=CHECKOUT_TIMEOUT_S,
                         open=False,
                     )

@@ -10,6 +10,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, aliased
 
 from geodata.bbox import BBox
+from geodata.errors import NotFound
 from geodata.messages import shown
 from geodata.models import (
     AdminArea,
@@ -101,7 +102,8 @@ def _report_item(row: Any, language: str = "es") -> dict[str, Any]:
     )
     # People type phone numbers and e-mails into descriptions; public views never show them.
     item["description"] = public_text(item["description"], item.pop("public_description"))
-    item["has_photo"] = item.pop("photo_path") is not None
+    # A photo is reachable only while its report is public (never a received or rejected one's).
+    item["has_photo"] = item.pop("photo_path") is not None and item["status"] in statuses.PUBLIC
     return item
 
 
@@ -185,15 +187,20 @@ def report_by_code(session: Session, code: str, language: str = "es") -> dict[st
     return item
 
 
-def report_photo_paths(session: Session, code: str) -> tuple[str | None, str | None]:
+def public_photo_key(session: Session, code: str, thumbnail: bool) -> str:
+    """The stored photo (or thumbnail) of a public report. A report that is not public
+    (received, rejected) has no photo anyone can fetch: it answers as if it had none."""
     row = session.execute(
-        select(Report.photo_path, Report.thumbnail_path).where(
+        select(Report.photo_path, Report.thumbnail_path, Report.status).where(
             Report.tracking_code == normalize_tracking_code(code)
         )
     ).first()
     if row is None:
         raise ReportNotFound()
-    return row.photo_path, row.thumbnail_path
+    key = row.thumbnail_path if thumbnail else row.photo_path
+    if key is None or row.status not in statuses.PUBLIC:
+        raise NotFound()
+    return str(key)
 
 
 # --- systems and sources -------------------------------------------------------------------

@@ -15,6 +15,7 @@ from geodata import jobs
 from geodata.database import session_scope
 from geodata.opendata.publish import publish_downloads
 from geodata.settings import get_settings
+from geodata.storage import publish_store
 from worker.app import celery_app
 
 
@@ -29,7 +30,9 @@ from worker.app import celery_app
 def publish_downloads_task() -> dict[str, Any]:
     settings = get_settings()
     with session_scope() as session:
-        result = publish_downloads(session, settings.publish_dir, settings.base_url)
+        result = publish_downloads(
+            session, settings.publish_dir, settings.base_url, store=publish_store()
+        )
     return {
         "directory": str(result.directory),
         "written": result.written,
