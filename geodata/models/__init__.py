@@ -11,6 +11,14 @@ from geodata.models.accounts import (
 )
 from geodata.models.areas import AdminArea
 from geodata.models.base import SRID, Base
+from geodata.models.dashboards import (
+    DashboardAnswerMonth,
+    DashboardArea,
+    DashboardBodyMonth,
+    DashboardColourWeek,
+    DashboardComplianceMonth,
+    DashboardReportWeek,
+)
 from geodata.models.desk import AnswerLink, ResponseTemplate
 from geodata.models.enums import (
     ActorKind,
@@ -50,6 +58,12 @@ __all__ = [
     "AuthSession",
     "Base",
     "Compliance",
+    "DashboardAnswerMonth",
+    "DashboardArea",
+    "DashboardBodyMonth",
+    "DashboardColourWeek",
+    "DashboardComplianceMonth",
+    "DashboardReportWeek",
     "Dataset",
     "DistrictIndicator",
     "EvidenceKind",
