@@ -31,9 +31,13 @@ AGGREGATE_SOURCES = "aggregate.sources"  # args: [source ids] (new official read
 RECOMPUTE_ALL = "aggregate.recompute_all"
 PUBLISH_DOWNLOADS = "publish.downloads"
 MARK_OVERDUE = "reports.mark_overdue"
+REFRESH_DASHBOARDS = "dashboards.refresh"  # args: [district ids] (after an aggregation)
+REFRESH_ALL_DASHBOARDS = "dashboards.refresh_all"
 
 # Jobs whose single argument is a list of ids: buffered ones are merged into few messages.
-BATCHED = frozenset({VALIDATE_REPORTS, AGGREGATE_REPORTS, AGGREGATE_SYSTEMS, AGGREGATE_SOURCES})
+BATCHED = frozenset(
+    {VALIDATE_REPORTS, AGGREGATE_REPORTS, AGGREGATE_SYSTEMS, AGGREGATE_SOURCES, REFRESH_DASHBOARDS}
+)
 MAX_BATCH = 200
 
 _BUFFER_KEY = "yaku_jobs"

@@ -17,6 +17,7 @@ TASK_MODULES = [
     "worker.tasks.evidence",
     "worker.tasks.publish",
     "worker.tasks.desk",
+    "worker.tasks.dashboards",
 ]
 
 
@@ -51,6 +52,9 @@ def create_celery() -> Celery:
             "publish-downloads": {"task": jobs.PUBLISH_DOWNLOADS, "schedule": 900.0},
             # Reports no body acknowledged in time are marked and escalated to the ATM.
             "mark-overdue-reports": {"task": jobs.MARK_OVERDUE, "schedule": 600.0},
+            # Dashboard figures of every area (weeks roll over, overdue reports grow old);
+            # aggregation also asks for the districts it touched.
+            "refresh-dashboards": {"task": jobs.REFRESH_ALL_DASHBOARDS, "schedule": 900.0},
         },
     )
     return app

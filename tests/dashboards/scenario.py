@@ -158,8 +158,7 @@ def build(session: Session, now: datetime | None = None) -> Scenario:
         }
         values["validated_at"] = received + timedelta(seconds=60)
         if planned.status == "rejected":
-            values["rejection_reason"] = "spam"
-            values["validated_at"] = None
+            values["rejection_reason"] = "spam"  # validated, then refused by a moderator
         if planned.duplicate:
             assert original is not None
             values["duplicate_of_id"] = original.id
