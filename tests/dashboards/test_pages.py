@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from geodata.dashboards.refresh import refresh
+from geodata.models import Provider
 from tests.dashboards import scenario as sc
 
 
@@ -88,13 +89,19 @@ def test_csv_files_hold_the_hand_figures(client: TestClient, built: sc.Scenario)
     assert open_[0]["open_reports"] == str(sc.expected_summary(built)["open_reports"])
 
 
-def test_bodies_page_and_csv(client: TestClient, built: sc.Scenario) -> None:
+def test_bodies_page_and_csv(client: TestClient, session: Session, built: sc.Scenario) -> None:
     expected = sc.expected_bodies(built)
     for (provider_id, month), figures in expected.items():
+        provider = session.get(Provider, provider_id)
+        assert provider is not None
         rows = csv_rows(client, f"/tablero/responsables.csv?mes={month.strftime('%Y-%m')}")
-        assert sum(int(r["received"]) for r in rows) >= figures["received"]
+        [row] = [r for r in rows if r["name"] == provider.name]
+        for key in ("received", "due", "answered_in_time", "resolved"):
+            assert row[key] == str(figures[key]), key
+        assert row["hours_to_answer_median"] == number(figures["hours_to_answer_median"])
         page = client.get(f"/tablero/responsables?mes={month.strftime('%Y-%m')}")
         assert page.status_code == 200
+        assert provider.name in page.text
         assert "Cómo se cuenta:" in page.text and '<svg class="chart' in page.text
 
 
