@@ -42,8 +42,11 @@ def _axis(top_label: str, labels: Sequence[str], every: int) -> str:
     for i, label in enumerate(labels):
         if i % every == 0 or i == len(labels) - 1:
             x = LEFT + step * (i + 0.5)
+            anchor = "end" if i == len(labels) - 1 and len(labels) > 4 else "middle"
+            if anchor == "end":
+                x = WIDTH - RIGHT
             parts.append(
-                f'<text class="tick" x="{_num(x)}" y="{BOTTOM + 12}" text-anchor="middle">'
+                f'<text class="tick" x="{_num(x)}" y="{BOTTOM + 12}" text-anchor="{anchor}">'
                 f"{escape(label)}</text>"
             )
     return "".join(parts)
