@@ -76,7 +76,7 @@ def figures_for(fig: AreaFigures, language: str, csv_base: str) -> list[Figure]:
 
 
 def _csv(base: str, key: str, language: str) -> str:
-    return f"{base}/{FIGURE_SLUGS[key]}.csv?lang={language}"
+    return f"{base}/{FIGURE_SLUGS[key]}.csv"
 
 
 def _colours(fig: AreaFigures, language: str, base: str) -> Figure:

@@ -54,7 +54,7 @@ def test_district_page_says_and_shows_the_hand_figures(
     # every figure has its chart, its table, its CSV link and its method
     assert page.count('<svg class="chart') == 5
     assert page.count("<table>") >= 5
-    assert page.count(".csv?lang=es") == 5
+    assert page.count(f'href="/tablero/datos/{built.district_ubigeo}/') == 5
     assert page.count("Cómo se cuenta:") == 6
     assert 'class="dash-map"' in page
     assert "<script>" not in page.replace(
@@ -120,3 +120,17 @@ def test_unknown_and_bad_areas(client: TestClient) -> None:
     assert client.get("/tablero/datos/130101/nada.csv").status_code == 404
     assert client.get("/tablero/responsables?mes=1990-01").status_code == 400
     assert client.get("/tablero/responsables.csv?mes=1990-01").status_code == 400
+
+
+def test_a_dashboard_weighs_at_most_150_kb_compressed(
+    client: TestClient, built: sc.Scenario
+) -> None:
+    """First load: the page and every file it asks for, as the service compresses them."""
+    page = client.get("/tablero", headers={"Accept-Encoding": "gzip"})
+    assert page.headers.get("content-encoding") == "gzip"
+    total = page.num_bytes_downloaded
+    for asset in set(re.findall(r'(?:href|src)="(/static/[^"]+)"', page.text)):
+        response = client.get(asset, headers={"Accept-Encoding": "gzip"})
+        assert response.status_code == 200, asset
+        total += response.num_bytes_downloaded
+    assert total <= 150 * 1024
