@@ -54,7 +54,9 @@ HISTORY = text(
 
 REPORTS = text(
     """
-    WITH systems AS (SELECT array_agg(id ORDER BY id) AS ids FROM water_system)
+    WITH numbered AS (
+        SELECT ws.*, row_number() OVER (ORDER BY ws.id) - 1 AS k FROM water_system ws
+    ), total AS (SELECT count(*) AS systems FROM water_system)
     INSERT INTO report (tracking_code, content_hash, category, description, language, geom,
         status, system_id, district_id, provider_id, received_at, validated_at,
         acknowledged_at, resolved_at, due_at, is_urgent, updated_at)
@@ -67,8 +69,8 @@ REPORTS = text(
              THEN r.received + ((n % 311) + 100) * interval '1 hour' END,
         r.received + interval '72 hours', false, r.received
     FROM generate_series(1, :total) AS n
-    CROSS JOIN systems
-    JOIN water_system ws ON ws.id = systems.ids[1 + (n * 7919) % cardinality(systems.ids)]
+    CROSS JOIN total
+    JOIN numbered ws ON ws.k = (n * 7919) % total.systems
     CROSS JOIN LATERAL (SELECT (ARRAY['leak', 'no_water', 'turbid_water', 'other',
         'suspected_contamination', 'intermittent_supply'])[1 + n % 6] AS category) c
     CROSS JOIN LATERAL (SELECT (ARRAY['validated', 'acknowledged', 'in_progress', 'resolved',

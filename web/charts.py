@@ -144,9 +144,10 @@ def hbars(names: Sequence[str], shares: Sequence[float | None], labelled_by: str
     body = []
     for i, (name, share) in enumerate(zip(names, shares, strict=True)):
         y = 3 + row * i
-        w = (share or 0.0) * (WIDTH - 150)
+        w = (share or 0.0) * (WIDTH - 144 - 36)  # room for the "100 %" after the bar
         body.append(
-            f'<text class="tick" x="140" y="{y + 12}" text-anchor="end">{escape(name[:28])}</text>'
+            f'<text class="tick name" x="140" y="{y + 12}" text-anchor="end">'
+            f"{escape(name[:26])}</text>"
             f'<rect class="s-share" x="144" y="{y + 2}" width="{_num(w)}" height="{row - 6}"/>'
             f'<text class="tick" x="{_num(148 + w)}" y="{y + 12}">'
             f"{'—' if share is None else str(round(share * 100)) + ' %'}</text>"
