@@ -1,19 +1,24 @@
 """A small map of an area, drawn by PostGIS as SVG path data: its outline, the outlines of
 its provinces or districts, and its systems as dots by colour.
 
-The systems are gathered on a grid of about 1/120 of the area's width (``ST_SnapToGrid``); a
-dot is a cell, in the colour most of its systems have (ties: the worse colour), so the map
-weighs the same for 371 or 100,000 systems. Coordinates are degrees (SVG y = -latitude).
+The systems are gathered on a grid of 1/120 of the area's width (``ST_SnapToGrid``); a dot is
+a cell, in the colour most of its systems have (ties: the worse colour), so the map weighs the
+same for 371 or 100,000 systems. The dots are computed with the other figures
+(``DOTS``, run by ``refresh``) into ``dashboard_map_dots``; a page reads them and the outline.
+Coordinates are degrees (SVG y = -latitude), 3 decimals (about 100 m).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from geodata.models import DashboardMapDots
+
 GRID_DIVISIONS = 120
+DIGITS = 3
 WORSE_FIRST = ("red", "yellow", "green", "grey")
 
 OUTLINES = text(
@@ -34,34 +39,33 @@ OUTLINES = text(
     """
 )
 
-DOTS = text(
-    """
-    WITH box AS (
-        SELECT greatest(ST_XMax(geom) - ST_XMin(geom), ST_YMax(geom) - ST_YMin(geom))
-               / :divisions AS cell
-        FROM admin_area WHERE id = :area
-    ), inside AS (
-        SELECT ws.geom, ws.status FROM water_system ws
-        WHERE ws.district_id IN (
-            SELECT d.id FROM admin_area d LEFT JOIN admin_area p ON p.id = d.parent_id
-            WHERE d.level = 'district' AND :area IN (d.id, d.parent_id, p.parent_id)
-        )
+# Run by geodata.dashboards.refresh with its ``chain``/``wanted`` CTEs in front.
+DOTS = f"""
+    box AS (
+        SELECT a.id AS area_id,
+               greatest(ST_XMax(a.geom) - ST_XMin(a.geom), ST_YMax(a.geom) - ST_YMin(a.geom))
+               / {GRID_DIVISIONS} AS cell
+        FROM admin_area a WHERE a.id = ANY(:areas)
     ), cells AS (
-        SELECT ST_SnapToGrid(inside.geom, box.cell) AS at, inside.status, count(*) AS n
-        FROM inside, box GROUP BY 1, 2
+        SELECT w.area_id, ST_SnapToGrid(ws.geom, box.cell) AS at, ws.status, count(*) AS n
+        FROM water_system ws
+        JOIN wanted w ON w.district_id = ws.district_id
+        JOIN box ON box.area_id = w.area_id
+        GROUP BY 1, 2, 3
     ), ranked AS (
-        SELECT at, status, row_number() OVER (
-                   PARTITION BY at
-                   ORDER BY n DESC, array_position(CAST(:worse AS text[]), status::text)
+        SELECT area_id, at, status, row_number() OVER (
+                   PARTITION BY area_id, at
+                   ORDER BY n DESC,
+                            array_position(ARRAY['{"','".join(WORSE_FIRST)}'], status::text)
                ) AS k
         FROM cells
     )
-    SELECT status, string_agg(
-               'M' || round(ST_X(at)::numeric, :digits) || ' ' || round(-ST_Y(at)::numeric, :digits)
-               || 'h0', '' ORDER BY ST_X(at), ST_Y(at))
-    FROM ranked WHERE k = 1 GROUP BY status
-    """
-)
+    INSERT INTO dashboard_map_dots (area_id, status, cells, path)
+    SELECT area_id, status, count(*), string_agg(
+               'M' || round(ST_X(at)::numeric, {DIGITS}) || ' '
+               || round(-ST_Y(at)::numeric, {DIGITS}) || 'h0', '' ORDER BY ST_X(at), ST_Y(at))
+    FROM ranked WHERE k = 1 GROUP BY 1, 2
+"""
 
 
 @dataclass
@@ -72,26 +76,21 @@ class AreaMap:
     dots: dict[str, str] = field(default_factory=dict)  # colour -> SVG path data
 
 
-def area_map(session: Session, area_id: int, digits: int = 3) -> AreaMap | None:
-    row = session.execute(OUTLINES, {"area": area_id, "digits": digits}).first()
+def area_map(session: Session, area_id: int) -> AreaMap | None:
+    row = session.execute(OUTLINES, {"area": area_id, "digits": DIGITS}).first()
     if row is None or row[4] is None:
         return None
     x0, y0, x1, y1, outline, parts = row
     pad = max(x1 - x0, y1 - y0) * 0.02
     view_box = (
-        f"{x0 - pad:.{digits}f} {-y1 - pad:.{digits}f} "
-        f"{x1 - x0 + 2 * pad:.{digits}f} {y1 - y0 + 2 * pad:.{digits}f}"
+        f"{x0 - pad:.{DIGITS}f} {-y1 - pad:.{DIGITS}f} "
+        f"{x1 - x0 + 2 * pad:.{DIGITS}f} {y1 - y0 + 2 * pad:.{DIGITS}f}"
     )
-    dots = {
-        str(status): path
-        for status, path in session.execute(
-            DOTS,
-            {
-                "area": area_id,
-                "divisions": GRID_DIVISIONS,
-                "digits": digits,
-                "worse": list(WORSE_FIRST),
-            },
-        )
-    }
-    return AreaMap(view_box, outline, parts or "", dots)
+    dots = dict(
+        session.execute(
+            select(DashboardMapDots.status, DashboardMapDots.path).where(
+                DashboardMapDots.area_id == area_id
+            )
+        ).all()
+    )
+    return AreaMap(view_box, outline, parts or "", {str(k): v for k, v in dots.items()})

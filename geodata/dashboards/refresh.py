@@ -36,6 +36,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import TextClause
 
+from geodata.dashboards.areamap import DOTS
 from geodata.dashboards.periods import Window, local_midnight, window
 from geodata.models import AdminArea, Report
 from geodata.reports import statuses
@@ -226,8 +227,11 @@ BODY_MONTHS = f"""
     GROUP BY 1, 2
 """
 
+MAP_DOTS = f"WITH {CHAIN.strip()},\n{DOTS}"
+
 TABLES = (
     "dashboard_area",
+    "dashboard_map_dots",
     "dashboard_colour_week",
     "dashboard_report_week",
     "dashboard_answer_month",
@@ -300,7 +304,7 @@ def refresh(
     session.execute(_ids("DELETE FROM dashboard_body_month WHERE provider_id = ANY(:bodies)"),
                     params)  # fmt: skip
     if areas:
-        for statement in (COLOUR_WEEKS, REPORT_WEEKS, ANSWER_MONTHS, COMPLIANCE_MONTHS):
+        for statement in (COLOUR_WEEKS, REPORT_WEEKS, ANSWER_MONTHS, COMPLIANCE_MONTHS, MAP_DOTS):
             session.execute(_ids(statement), params)
         session.execute(_ids(_area_now(_overdue_sql(now))), {**params, **_overdue_params(now)})
     if bodies:

@@ -17,6 +17,7 @@ from geodata.models.dashboards import (
     DashboardBodyMonth,
     DashboardColourWeek,
     DashboardComplianceMonth,
+    DashboardMapDots,
     DashboardReportWeek,
 )
 from geodata.models.desk import AnswerLink, ResponseTemplate
@@ -63,6 +64,7 @@ __all__ = [
     "DashboardBodyMonth",
     "DashboardColourWeek",
     "DashboardComplianceMonth",
+    "DashboardMapDots",
     "DashboardReportWeek",
     "Dataset",
     "DistrictIndicator",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Float, ForeignKey, String
+from sqlalchemy import CheckConstraint, Float, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from geodata.models.base import Base, created_at_column
@@ -103,6 +103,19 @@ class DashboardComplianceMonth(Base):
     chlorine_samples: Mapped[int]
     chlorine_at_least_05: Mapped[int]
     chlorine_below_03: Mapped[int]
+
+
+class DashboardMapDots(Base):
+    """An area's systems gathered on a grid, one SVG path of dots per colour
+    (``geodata.dashboards.areamap``): computed with the figures, so a page never scans the
+    systems."""
+
+    __tablename__ = "dashboard_map_dots"
+
+    area_id: Mapped[int] = _area()
+    status: Mapped[str] = mapped_column(String(10), primary_key=True)
+    cells: Mapped[int]
+    path: Mapped[str] = mapped_column(Text)
 
 
 class DashboardBodyMonth(Base):

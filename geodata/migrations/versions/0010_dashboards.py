@@ -104,6 +104,14 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("area_id", "month", name="pk_dashboard_compliance_month"),
     )
     op.create_table(
+        "dashboard_map_dots",
+        _area("dashboard_map_dots"),
+        sa.Column("status", sa.String(10), primary_key=True),
+        *_ints("cells"),
+        sa.Column("path", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint("area_id", "status", name="pk_dashboard_map_dots"),
+    )
+    op.create_table(
         "dashboard_body_month",
         sa.Column(
             "provider_id",
@@ -125,6 +133,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     for table in (
         "dashboard_body_month",
+        "dashboard_map_dots",
         "dashboard_compliance_month",
         "dashboard_answer_month",
         "dashboard_report_week",
