@@ -1,7 +1,7 @@
 """A small map of an area, drawn by PostGIS as SVG path data: its outline, the outlines of
 its provinces or districts, and its systems as dots by colour.
 
-The systems are gathered on a grid of 1/120 of the area's width (``ST_SnapToGrid``); a dot is
+The systems are gathered on a grid of 1/120 of the area's width (integer cells); a dot is
 a cell, in the colour most of its systems have (ties: the worse colour), so the map weighs the
 same for 371 or 100,000 systems. The dots are computed with the other figures
 (``DOTS``, run by ``refresh``) into ``dashboard_map_dots``; a page reads them and the outline.
@@ -47,14 +47,15 @@ DOTS = f"""
                / {GRID_DIVISIONS} AS cell
         FROM admin_area a WHERE a.id = ANY(:areas)
     ), cells AS (
-        SELECT w.area_id, ST_SnapToGrid(ws.geom, box.cell) AS at, ws.status, count(*) AS n
+        SELECT w.area_id, box.cell, floor(ST_X(ws.geom) / box.cell)::int AS cx,
+               floor(ST_Y(ws.geom) / box.cell)::int AS cy, ws.status, count(*) AS n
         FROM water_system ws
         JOIN wanted w ON w.district_id = ws.district_id
         JOIN box ON box.area_id = w.area_id
-        GROUP BY 1, 2, 3
+        GROUP BY 1, 2, 3, 4, 5
     ), ranked AS (
-        SELECT area_id, at, status, row_number() OVER (
-                   PARTITION BY area_id, at
+        SELECT area_id, cell, cx, cy, status, row_number() OVER (
+                   PARTITION BY area_id, cx, cy
                    ORDER BY n DESC,
                             array_position(ARRAY['{"','".join(WORSE_FIRST)}'], status::text)
                ) AS k
@@ -62,8 +63,8 @@ DOTS = f"""
     )
     INSERT INTO dashboard_map_dots (area_id, status, cells, path)
     SELECT area_id, status, count(*), string_agg(
-               'M' || round(ST_X(at)::numeric, {DIGITS}) || ' '
-               || round(-ST_Y(at)::numeric, {DIGITS}) || 'h0', '' ORDER BY ST_X(at), ST_Y(at))
+               'M' || round(((cx + 0.5) * cell)::numeric, {DIGITS}) || ' '
+               || round((-(cy + 0.5) * cell)::numeric, {DIGITS}) || 'h0', '' ORDER BY cx, cy)
     FROM ranked WHERE k = 1 GROUP BY 1, 2
 """
 

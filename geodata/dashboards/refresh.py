@@ -18,8 +18,10 @@ What counts, and why (the pages state the same under each figure):
 * an area is a district, a province or the department: medians are computed for each level
   from the reports themselves, never averaged from districts.
 
-Incremental (the districts an aggregation touched, and their province and department) and full
-(every area) are the same statements with a different list, under one advisory lock.
+Incremental (the districts an aggregation touched, and their provinces) and full (every area,
+the department included: its medians read every report of the region, so it waits for the
+schedule) are the same statements with a different list, under one advisory lock. Weekly
+counts are computed per district and summed up for provinces and the department.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ from sqlalchemy.sql.elements import TextClause
 
 from geodata.dashboards.areamap import DOTS
 from geodata.dashboards.periods import Window, local_midnight, window
-from geodata.models import AdminArea, Report
+from geodata.models import AdminArea, AreaLevel, Report
 from geodata.reports import statuses
 from geodata.reports.deadlines import overdue_clause
 from geodata.reports.indicators import COUNTED
@@ -73,15 +75,18 @@ RES_HOURS = "extract(epoch FROM report.resolved_at - report.received_at) / 3600.
 
 COLOUR_WEEKS = f"""
     WITH {CHAIN.strip()},
-    weeks AS (
+    own AS (
+        SELECT district_id, area_id FROM chain
+        WHERE area_id = district_id AND district_id = ANY(:districts)
+    ), weeks AS (
         SELECT generate_series(CAST(:first_week AS date), CAST(:last_week AS date),
                                interval '7 days')::date AS week
     ), spans AS (
         SELECT ws.id, w.area_id, ws.created_at AS at, 0 AS ord, 'grey' AS status
-        FROM water_system ws JOIN wanted w ON w.district_id = ws.district_id
+        FROM water_system ws JOIN own w ON w.district_id = ws.district_id
         UNION ALL
         SELECT ws.id, w.area_id, sc.changed_at, 1, sc.status
-        FROM water_system ws JOIN wanted w ON w.district_id = ws.district_id
+        FROM water_system ws JOIN own w ON w.district_id = ws.district_id
         JOIN status_change sc ON sc.system_id = ws.id
         WHERE sc.changed_at < :weeks_end
     ), timed AS (
@@ -100,7 +105,7 @@ COLOUR_WEEKS = f"""
         FROM events GROUP BY 1, 2, 3
     ), grid AS (
         SELECT a.area_id, weeks.week, c.status
-        FROM unnest(CAST(:areas AS integer[])) AS a(area_id)
+        FROM unnest(CAST(:districts AS integer[])) AS a(area_id)
         CROSS JOIN weeks
         CROSS JOIN unnest(ARRAY['green', 'yellow', 'red', 'grey']) AS c(status)
     ), running AS (
@@ -118,11 +123,14 @@ COLOUR_WEEKS = f"""
 """
 
 REPORT_WEEKS = f"""
-    WITH {CHAIN.strip()}
+    WITH {CHAIN.strip()}, own AS (
+        SELECT district_id, area_id FROM chain
+        WHERE area_id = district_id AND district_id = ANY(:districts)
+    )
     INSERT INTO dashboard_report_week (area_id, week, category, reports)
     SELECT w.area_id, date_trunc('week', report.received_at AT TIME ZONE {LOCAL})::date,
            report.category, count(*)
-    FROM report JOIN wanted w ON w.district_id = report.district_id
+    FROM report JOIN own w ON w.district_id = report.district_id
     WHERE {COUNTED_SQL}
       AND report.received_at >= :weeks_start AND report.received_at < :weeks_end
     GROUP BY 1, 2, 3
@@ -229,6 +237,28 @@ BODY_MONTHS = f"""
 
 MAP_DOTS = f"WITH {CHAIN.strip()},\n{DOTS}"
 
+# Counts add up: a province's and the department's weeks are the sums of their districts'.
+ROLL_UP = {
+    "dashboard_colour_week": (
+        "week", "sum(systems), sum(green), sum(yellow), sum(red), sum(grey)",
+        "systems, green, yellow, red, grey",
+    ),
+    "dashboard_report_week": ("week, category", "sum(reports)", "reports"),
+}  # fmt: skip
+
+
+def _roll_up(table: str) -> str:
+    keys, sums, names = ROLL_UP[table]
+    return f"""
+    WITH {CHAIN.strip()}
+    INSERT INTO {table} (area_id, {keys}, {names})
+    SELECT w.area_id, {", ".join("t." + k.strip() for k in keys.split(","))}, {sums}
+    FROM {table} t JOIN wanted w ON w.district_id = t.area_id
+    WHERE w.area_id <> w.district_id
+    GROUP BY w.area_id, {", ".join("t." + k.strip() for k in keys.split(","))}
+    """
+
+
 TABLES = (
     "dashboard_area",
     "dashboard_map_dots",
@@ -242,7 +272,7 @@ TABLES = (
 def _ids(statement: str) -> TextClause:
     """The statement with its integer-array parameters typed (``areas``, ``bodies``)."""
     clause = text(statement)
-    arrays = [n for n in ("areas", "bodies") if f":{n}" in statement]
+    arrays = [n for n in ("areas", "bodies", "districts") if f":{n}" in statement]
     return clause.bindparams(*(bindparam(n, type_=ARRAY(Integer)) for n in arrays))
 
 
@@ -261,9 +291,10 @@ def _overdue_params(now: datetime) -> dict[str, Any]:
 
 
 def areas_of(session: Session, district_ids: Sequence[int]) -> list[int]:
-    """The districts with their province and department."""
+    """The districts with their province. The department (all of La Libertad: its medians
+    read every report) is left to the full refresh of the schedule."""
     ids = set(district_ids)
-    for _ in range(2):
+    for _ in range(1):
         ids |= {
             p
             for p in session.scalars(
@@ -287,8 +318,8 @@ def bodies_of(session: Session, district_ids: Sequence[int] | None) -> list[int]
 def refresh(
     session: Session, district_ids: Sequence[int] | None = None, now: datetime | None = None
 ) -> list[int]:
-    """Rewrite the figures of these districts, their provinces and the department (None:
-    every area), and of the bodies answering there. Returns the areas refreshed."""
+    """Rewrite the figures of these districts and their provinces (None: every area, the
+    department included), and of the bodies answering there. Returns the areas refreshed."""
     now = now or datetime.now(UTC)
     session.flush()
     session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": LOCK})
@@ -296,15 +327,26 @@ def refresh(
         areas = sorted(session.scalars(select(AdminArea.id)))
     else:
         areas = areas_of(session, district_ids)
+    districts = sorted(
+        session.scalars(
+            select(AdminArea.id).where(
+                AdminArea.id.in_(areas), AdminArea.level == AreaLevel.DISTRICT
+            )
+        )
+    )
     bodies = bodies_of(session, district_ids)
     win = window(now)
-    params = _params(win, now, areas, bodies)
+    params = {**_params(win, now, areas, bodies), "districts": districts}
     for table in TABLES:
         session.execute(_ids(f"DELETE FROM {table} WHERE area_id = ANY(:areas)"), params)
     session.execute(_ids("DELETE FROM dashboard_body_month WHERE provider_id = ANY(:bodies)"),
                     params)  # fmt: skip
     if areas:
-        for statement in (COLOUR_WEEKS, REPORT_WEEKS, ANSWER_MONTHS, COMPLIANCE_MONTHS, MAP_DOTS):
+        for statement in (COLOUR_WEEKS, REPORT_WEEKS):
+            session.execute(_ids(statement), params)
+        for table in ROLL_UP:
+            session.execute(_ids(_roll_up(table)), params)
+        for statement in (ANSWER_MONTHS, COMPLIANCE_MONTHS, MAP_DOTS):
             session.execute(_ids(statement), params)
         session.execute(_ids(_area_now(_overdue_sql(now))), {**params, **_overdue_params(now)})
     if bodies:

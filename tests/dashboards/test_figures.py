@@ -4,6 +4,7 @@ computed by hand from the scenario (``tests.dashboards.scenario``)."""
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from geodata.dashboards import figures as dash
@@ -112,3 +113,23 @@ def test_incremental_refresh_equals_the_full_one(session: Session, built: sc.Sce
     assert full.summary | {"computed_at": None} == again.summary | {"computed_at": None}
     assert full.colour_weeks == again.colour_weeks
     assert full.report_weeks == again.report_weeks
+
+
+def test_a_districts_refresh_rolls_up_into_its_province(
+    session: Session, built: sc.Scenario
+) -> None:
+    own = district(session, built)
+    assert own.area.parent_ubigeo is not None
+    province = dash.find_area(session, AreaLevel.PROVINCE, own.area.parent_ubigeo)
+    before = dash.area_figures(session, province, built.now)
+    session.execute(
+        text("UPDATE report SET category = 'other' WHERE id = :id"), {"id": built.reports[1].id}
+    )
+    refresh(session, [sc.DISTRICT_ID], now=built.now)
+    after = dash.area_figures(session, province, built.now)
+    week = sc.week_of(built.reports[1].received_at)
+    [b] = [w for w in before.report_weeks if w["week"] == week]
+    [a] = [w for w in after.report_weeks if w["week"] == week]
+    assert (a["leak"], a["other"]) == (b["leak"] - 1, b["other"] + 1)
+    assert after.colour_weeks == before.colour_weeks
+    assert after.summary["received_reports"] == before.summary["received_reports"]
