@@ -236,7 +236,7 @@ def main() -> None:
         one = time.perf_counter() - started
         print(
             f"full refresh of {len(areas)} areas: {full * 1000:.0f} ms; "
-            f"one district (with its province and the region): {one * 1000:.0f} ms",
+            f"one district (with its province): {one * 1000:.0f} ms",
             flush=True,
         )
         region_queries(session)  # warm
