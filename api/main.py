@@ -27,6 +27,7 @@ from api.routers import (
 from web import accounts as web_accounts
 from web import admin_accounts as web_admin_accounts
 from web import answer_link as web_answer_link
+from web import dashboards as web_dashboards
 from web import desk as web_desk
 from web import evidence as web_evidence
 from web import my_account as web_my_account
@@ -83,6 +84,7 @@ def create_app() -> FastAPI:
     app.include_router(open311.router)
     app.include_router(inbound.router)
     app.include_router(web_evidence.router)
+    app.include_router(web_dashboards.router)
     app.include_router(web_routes.router)
     app.include_router(web_accounts.router)
     app.include_router(web_my_account.router)

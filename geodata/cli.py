@@ -89,10 +89,12 @@ def cmd_import_readings(args: argparse.Namespace) -> int:
 
 def cmd_recompute(args: argparse.Namespace) -> int:
     """Full recompute of statuses and district indicators (what beat runs on a schedule)."""
+    from geodata.dashboards.refresh import refresh as refresh_dashboards
     from geodata.reports.aggregation import recompute_all
 
     with session_scope() as session:
         result = recompute_all(session)
+        refresh_dashboards(session)
     changed = len(result.changed_systems) + len(result.changed_sources)
     print(f"statuses recomputed: {changed} changed")
     return 0

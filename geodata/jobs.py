@@ -31,6 +31,8 @@ AGGREGATE_SOURCES = "aggregate.sources"  # args: [source ids] (new official read
 RECOMPUTE_ALL = "aggregate.recompute_all"
 PUBLISH_DOWNLOADS = "publish.downloads"
 MARK_OVERDUE = "reports.mark_overdue"
+REFRESH_DASHBOARDS = "dashboards.refresh"  # args: [district ids] (after an aggregation)
+REFRESH_ALL_DASHBOARDS = "dashboards.refresh_all"
 
 # Queues, so that each kind of work can have workers (and hosts) of its own: validation keeps
 # up with intake, statuses refresh even behind a long validation queue, a slow publish or a
@@ -54,6 +56,7 @@ ROUTES: tuple[tuple[str, str], ...] = (
     ("reports.", VALIDATION_QUEUE),  # validate, validate_batch, sweep
     ("inbound.", VALIDATION_QUEUE),  # lone WhatsApp locations settled into reports
     ("aggregate.", AGGREGATION_QUEUE),
+    ("dashboards.", AGGREGATION_QUEUE),  # figures refreshed after the statuses they read
     ("publish.", PUBLISHING_QUEUE),
 )
 
@@ -72,7 +75,9 @@ def route(name: str, args: Any = None, kwargs: Any = None, options: Any = None, 
 
 
 # Jobs whose single argument is a list of ids: buffered ones are merged into few messages.
-BATCHED = frozenset({VALIDATE_REPORTS, AGGREGATE_REPORTS, AGGREGATE_SYSTEMS, AGGREGATE_SOURCES})
+BATCHED = frozenset(
+    {VALIDATE_REPORTS, AGGREGATE_REPORTS, AGGREGATE_SYSTEMS, AGGREGATE_SOURCES, REFRESH_DASHBOARDS}
+)
 MAX_BATCH = 200
 
 _BUFFER_KEY = "yaku_jobs"

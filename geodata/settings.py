@@ -118,6 +118,17 @@ class Settings(BaseSettings):
         description="Network free-chlorine samples a system needs in a month for its DS "
         "031-2010-SA Art. 66 share to count: one a week, the least a logbook keeps.",
     )
+    dashboard_weeks: int = Field(
+        default=52, ge=4, le=156, description="Weeks the dashboards chart (colours, reports)."
+    )
+    dashboard_months: int = Field(
+        default=12, ge=2, le=36, description="Months the dashboards chart (times, compliance)."
+    )
+    dashboard_ranking_min_reports: int = Field(
+        default=3,
+        gt=0,
+        description="Reports due in a month a body needs to be ranked best or worst of it.",
+    )
     sweep_after_seconds: int = Field(
         default=60, gt=0, description="Reports still 'received' after this are re-enqueued."
     )

@@ -18,6 +18,7 @@ TASK_MODULES = [
     "worker.tasks.publish",
     "worker.tasks.desk",
     "worker.tasks.inbound",
+    "worker.tasks.dashboards",
 ]
 
 
@@ -63,6 +64,9 @@ def create_celery() -> Celery:
             "mark-overdue-reports": {"task": jobs.MARK_OVERDUE, "schedule": 600.0},
             # A location shared alone by WhatsApp becomes a report once its text is overdue.
             "settle-lone-locations": {"task": "inbound.settle_locations", "schedule": 60.0},
+            # Dashboard figures of every area (weeks roll over, overdue reports grow old);
+            # aggregation also asks for the districts it touched.
+            "refresh-dashboards": {"task": jobs.REFRESH_ALL_DASHBOARDS, "schedule": 900.0},
         },
     )
     return app

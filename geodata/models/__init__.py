@@ -11,6 +11,15 @@ from geodata.models.accounts import (
 )
 from geodata.models.areas import AdminArea
 from geodata.models.base import SRID, Base
+from geodata.models.dashboards import (
+    DashboardAnswerMonth,
+    DashboardArea,
+    DashboardBodyMonth,
+    DashboardColourWeek,
+    DashboardComplianceMonth,
+    DashboardMapDots,
+    DashboardReportWeek,
+)
 from geodata.models.desk import AnswerLink, ResponseTemplate
 from geodata.models.enums import (
     ActorKind,
@@ -51,6 +60,13 @@ __all__ = [
     "AuthSession",
     "Base",
     "Compliance",
+    "DashboardAnswerMonth",
+    "DashboardArea",
+    "DashboardBodyMonth",
+    "DashboardColourWeek",
+    "DashboardComplianceMonth",
+    "DashboardMapDots",
+    "DashboardReportWeek",
     "Dataset",
     "DistrictIndicator",
     "EvidenceKind",

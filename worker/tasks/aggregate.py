@@ -24,6 +24,8 @@ def aggregate_reports(report_ids: list[int]) -> int:
     """Incremental update after a batch of validated reports."""
     with session_scope() as session:
         result = aggregate_for_reports(session, [int(i) for i in report_ids])
+        if result.districts:
+            jobs.enqueue(session, jobs.REFRESH_DASHBOARDS, result.districts)
     return len(result.changed_systems) + len(result.changed_sources)
 
 
@@ -32,5 +34,6 @@ def recompute_all_statuses() -> int:
     """Full recompute on a schedule, then refresh the published downloads."""
     with session_scope() as session:
         result = recompute_all(session)
+        jobs.enqueue(session, jobs.REFRESH_ALL_DASHBOARDS)
         jobs.enqueue(session, jobs.PUBLISH_DOWNLOADS)
     return len(result.changed_systems) + len(result.changed_sources)

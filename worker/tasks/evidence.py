@@ -14,6 +14,8 @@ from worker.tasks.aggregate import RETRY
 def aggregate_systems(system_ids: list[int]) -> int:
     with session_scope() as session:
         result = aggregate_for_subjects(session, [int(i) for i in system_ids])
+        if result.districts:
+            jobs.enqueue(session, jobs.REFRESH_DASHBOARDS, result.districts)
     return len(result.changed_systems)
 
 
