@@ -118,11 +118,11 @@ def test_message_in_report_validated_provider_replies_3_citizen_told(
     def delivered() -> str | None:
         text = worker_log.read_text(encoding="utf-8", errors="replace")
         told = f"Novedades de su reporte {code}" in text
-        return text if told and f"Su código de seguimiento es {code}" in text else None
+        confirmed = "Listo: el reporte" in text  # the body's confirmation, a separate message
+        return text if told and confirmed and f"Su código de seguimiento es {code}" in text else None
 
-    log = wait_for(delivered, timeout=30)
+    log = wait_for(delivered, timeout=60)
     assert "+51*******99" in log and "cambiamos la tubería" in log
-    assert "Listo: el reporte" in log  # the body's confirmation
     assert "987888999" not in log and "944123456" not in log  # numbers masked
     with Session(engine) as s:
         count = s.scalar(
