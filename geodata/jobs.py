@@ -31,9 +31,25 @@ AGGREGATE_SOURCES = "aggregate.sources"  # args: [source ids] (new official read
 RECOMPUTE_ALL = "aggregate.recompute_all"
 PUBLISH_DOWNLOADS = "publish.downloads"
 MARK_OVERDUE = "reports.mark_overdue"
+# Messaging (geodata/notify): one task per ledger row, and the rules that queue rows.
+NOTIFY_DELIVER = "notify.deliver"  # args: ledger (notify_delivery) id
+NOTIFY_REPORTS = "notify.reports"  # args: [report ids] whose status or notes changed
+NOTIFY_STATUS_CHANGES = "notify.status_changes"  # args: [status_change ids]
+NOTIFY_DIGEST = "notify.digest"  # daily digest per provider (beat)
+NOTIFY_FOLLOWUPS = "notify.followups"  # "is it fixed?" four weeks after resolution (beat)
+NOTIFY_SWEEP = "notify.sweep"  # re-enqueue pending deliveries whose message was lost (beat)
 
 # Jobs whose single argument is a list of ids: buffered ones are merged into few messages.
-BATCHED = frozenset({VALIDATE_REPORTS, AGGREGATE_REPORTS, AGGREGATE_SYSTEMS, AGGREGATE_SOURCES})
+BATCHED = frozenset(
+    {
+        VALIDATE_REPORTS,
+        AGGREGATE_REPORTS,
+        AGGREGATE_SYSTEMS,
+        AGGREGATE_SOURCES,
+        NOTIFY_REPORTS,
+        NOTIFY_STATUS_CHANGES,
+    }
+)
 MAX_BATCH = 200
 
 _BUFFER_KEY = "yaku_jobs"

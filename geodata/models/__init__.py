@@ -31,6 +31,14 @@ from geodata.models.enums import (
 from geodata.models.evidence import ReadingBatch, SystemComplianceMonth
 from geodata.models.indicators import DistrictIndicator, ProviderIndicator, StatusChange
 from geodata.models.measurements import Measurement, Parameter
+from geodata.models.notify import (
+    ChannelKind,
+    Delivery,
+    DeliveryStatus,
+    FollowUp,
+    NotifyContact,
+    Subscription,
+)
 from geodata.models.places import Place
 from geodata.models.provenance import Dataset
 from geodata.models.providers import Provider
@@ -39,6 +47,12 @@ from geodata.models.search import SearchWord
 from geodata.models.water import WaterSource, WaterSystem
 
 __all__ = [
+    "Subscription",
+    "NotifyContact",
+    "FollowUp",
+    "DeliveryStatus",
+    "Delivery",
+    "ChannelKind",
     "SRID",
     "Account",
     "ActorKind",
