@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from celery import Celery
+from celery.schedules import crontab
 from kombu import Exchange, Queue
 
 from geodata import jobs
@@ -17,6 +18,7 @@ TASK_MODULES = [
     "worker.tasks.evidence",
     "worker.tasks.publish",
     "worker.tasks.desk",
+    "worker.tasks.notify",
 ]
 
 
@@ -51,6 +53,13 @@ def create_celery() -> Celery:
             "publish-downloads": {"task": jobs.PUBLISH_DOWNLOADS, "schedule": 900.0},
             # Reports no body acknowledged in time are marked and escalated to the ATM.
             "mark-overdue-reports": {"task": jobs.MARK_OVERDUE, "schedule": 600.0},
+            # Messaging: the daily digest to each body, "is it fixed?" questions, lost messages.
+            "notify-digest": {
+                "task": jobs.NOTIFY_DIGEST,
+                "schedule": crontab(minute=0, hour=settings.notify_digest_hour_utc),
+            },
+            "notify-followups": {"task": jobs.NOTIFY_FOLLOWUPS, "schedule": 3600.0},
+            "notify-sweep": {"task": jobs.NOTIFY_SWEEP, "schedule": 60.0},
         },
     )
     return app

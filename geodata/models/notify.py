@@ -152,7 +152,9 @@ class Subscription(Base):
     district_id: Mapped[int | None] = mapped_column(
         ForeignKey("admin_area.id", ondelete="CASCADE"), index=True
     )
-    channel: Mapped[ChannelKind] = mapped_column(str_enum(ChannelKind, "notify_subscription_channel"))
+    channel: Mapped[ChannelKind] = mapped_column(
+        str_enum(ChannelKind, "notify_subscription_channel")
+    )
     address: Mapped[str] = mapped_column(String(320), doc="Private.")
     language: Mapped[str] = mapped_column(String(2), default="es", server_default="es")
     confirmed_at: Mapped[datetime | None]

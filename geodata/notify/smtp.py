@@ -8,6 +8,7 @@ import ssl
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 
+from geodata.notify.base import Message
 from geodata.settings import Settings
 
 IMPLICIT_TLS_PORT = 465
@@ -19,7 +20,9 @@ class SmtpChannel:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
 
-    def compose(self, to: str, subject: str, text: str) -> EmailMessage:
+    def compose(
+        self, to: str, subject: str, text: str, headers: dict[str, str] | None = None
+    ) -> EmailMessage:
         message = EmailMessage()
         message["From"] = self.settings.smtp_from
         message["To"] = to
@@ -27,10 +30,12 @@ class SmtpChannel:
         message["Date"] = formatdate(localtime=False)
         sender_domain = parseaddr(self.settings.smtp_from)[1].rpartition("@")[2] or None
         message["Message-ID"] = make_msgid(domain=sender_domain)
+        for name, value in (headers or {}).items():
+            message[name] = value
         message.set_content(text)
         return message
 
-    def send(self, to: str, subject: str, text: str) -> None:
+    def send(self, note: Message) -> None:
         s = self.settings
         assert s.smtp_host, "the SMTP channel needs YAKU_SMTP_HOST"
         context = ssl.create_default_context()
@@ -48,4 +53,4 @@ class SmtpChannel:
                 client.ehlo()
             if s.smtp_username:
                 client.login(s.smtp_username, s.smtp_password or "")
-            client.send_message(self.compose(to, subject, text))
+            client.send_message(self.compose(note.to, note.subject, note.text, note.headers))
