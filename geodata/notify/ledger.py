@@ -123,16 +123,19 @@ def attempt(
                 delay,
                 row.error,
             )
+            session.flush()
             return Attempt(Outcome.RETRY, delay)
         row.status = DeliveryStatus.FAILED
         log.error(
             "delivery %s failed for good after %s attempts: %s", row.id, row.attempts, row.error
         )
+        session.flush()
         return Attempt(Outcome.FAILED)
     row.status = DeliveryStatus.SENT
     row.sent_at = now
     row.sent_via = channel.name
     row.error = None
+    session.flush()
     return Attempt(Outcome.SENT)
 
 
