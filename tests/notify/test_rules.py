@@ -35,8 +35,8 @@ def test_urgent_at_once_the_others_in_one_digest_each_once(session: Session) -> 
     urgent = report(session, place, ReportCategory.SUSPECTED_CONTAMINATION)
     leak = report(session, place, ReportCategory.LEAK)
     assert urgent.is_urgent and not leak.is_urgent
-    queued = [j.args[0] for j in jobs.pending(session) if j.name == jobs.NOTIFY_REPORTS]
-    assert urgent.id in sum(queued, []) and leak.id in sum(queued, [])
+    queued = {i for j in jobs.pending(session) if j.name == jobs.NOTIFY_REPORTS for i in j.args[0]}
+    assert {urgent.id, leak.id} <= queued
 
     rules.notify_reports(session, [urgent.id, leak.id])
     rules.notify_reports(session, [urgent.id, leak.id])  # a rule run twice tells once
@@ -48,7 +48,6 @@ def test_urgent_at_once_the_others_in_one_digest_each_once(session: Session) -> 
     assert urgent.delivered_at is not None and leak.delivered_at is None
 
     assert rules.send_digests(session) >= 1
-    assert rules.send_digests(session) == 0 or True  # other bodies may still wait
     rows = deliveries(session, provider_id=provider.id)
     assert len(rows) == 2
     digest = rows[1]
