@@ -18,6 +18,7 @@ from api.routers import (
     docs,
     downloads,
     health,
+    notify,
     ogc,
     open311,
     readings,
@@ -29,7 +30,9 @@ from web import answer_link as web_answer_link
 from web import desk as web_desk
 from web import evidence as web_evidence
 from web import my_account as web_my_account
+from web import notices as web_notices
 from web import routes as web_routes
+from web import subscriptions as web_subscriptions
 
 
 class ReadCompression:
@@ -87,6 +90,9 @@ def create_app() -> FastAPI:
     app.include_router(web_admin_accounts.router)
     app.include_router(web_desk.router)
     app.include_router(web_answer_link.router)
+    app.include_router(notify.router)
+    app.include_router(web_notices.router)
+    app.include_router(web_subscriptions.router)
     app.mount("/static", web_routes.static_app(), name="static")
     contract.install(app)
     return app
