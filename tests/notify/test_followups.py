@@ -31,7 +31,9 @@ def _resolved(session: Session, offset: int, days_ago: float, **fields: str):  #
     return item
 
 
-def test_asked_once_after_four_weeks_and_no_reopens_it(client: TestClient, session: Session) -> None:
+def test_asked_once_after_four_weeks_and_no_reopens_it(
+    client: TestClient, session: Session
+) -> None:
     assert statuses.can_move(ReportStatus.RESOLVED, ReportStatus.ACKNOWLEDGED)  # the reopen move
     contacts.record_consent(session, CITIZEN, reports=True)
     old = _resolved(session, 25, days_ago=29)

@@ -94,7 +94,9 @@ def test_phones_need_recorded_consent_and_answers_show_no_address(
 ) -> None:
     place = make.systems(session, 1, offset=23)[0]
     phone = "+51911222333"
-    refused = client.post("/api/v1/subscriptions", json={"system_code": place.code, "contact": phone})
+    refused = client.post(
+        "/api/v1/subscriptions", json={"system_code": place.code, "contact": phone}
+    )
     assert refused.status_code == 400
     assert refused.json()["error"]["code"] == "phone_consent_required"
     contacts.touch_inbound(session, phone, channel="whatsapp")
