@@ -23,7 +23,15 @@ from geodata.reports.intake_pool import IntakePool
 from geodata.settings import get_settings
 
 INTAKE_TYPES = ("application/json", "multipart/form-data")
-FORM_FIELDS = ("category", "description", "contact", "device_id", "language", "idempotency_key")
+FORM_FIELDS = (
+    "category",
+    "description",
+    "contact",
+    "device_id",
+    "language",
+    "idempotency_key",
+    "notify",
+)
 KNOWN_PARTS = frozenset({*FORM_FIELDS, "lon", "lat", "location_code", "measurements", "photo"})
 
 
@@ -93,6 +101,7 @@ def new_report(
         measurements=payload.measurement_dicts(),
         language=payload.language or language,
         contact=payload.contact,
+        notify=payload.notify,
         device_id=payload.device_id,
         client_address=client,
         idempotency_key=payload.idempotency_key,

@@ -19,6 +19,17 @@ from geodata.models import ChannelKind, Delivery, NotifyContact, Subscription
 from geodata.notify.base import mask_address
 
 WHATSAPP_WINDOW = timedelta(hours=24)
+
+# A reporter who ticked "tell me at this contact how it goes" (the intake runs it on its own
+# connection); for a phone that is also its consent to SMS.
+REPORTS_CONSENT_SQL = """
+INSERT INTO notify_contact (address, reports_opt_in_at, sms_opt_in_at)
+VALUES (%(address)s, now(), CASE WHEN %(phone)s THEN now() END)
+ON CONFLICT (address) DO UPDATE
+SET reports_opt_in_at = coalesce(notify_contact.reports_opt_in_at, now()),
+    sms_opt_in_at = coalesce(notify_contact.sms_opt_in_at, excluded.sms_opt_in_at),
+    updated_at = now()
+"""
 ERASED = "erased"
 
 
