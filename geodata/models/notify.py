@@ -115,7 +115,7 @@ class NotifyContact(Base):
     )
     sms_opt_in_at: Mapped[datetime | None]
     last_inbound_at: Mapped[datetime | None] = mapped_column(
-        doc="Its last message to us (WhatsApp's 24-hour window)."
+        doc="Its last WhatsApp message to us (WhatsApp's 24-hour window)."
     )
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()

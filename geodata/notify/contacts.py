@@ -55,16 +55,14 @@ def touch_inbound(
     session: Session,
     address: str,
     at: datetime | None = None,
-    channel: ChannelKind | str | None = None,
+    channel: ChannelKind | str = ChannelKind.WHATSAPP,
 ) -> None:
-    """A message came from ``address``: WhatsApp's 24-hour window opens; someone who writes
-    to us on WhatsApp or by SMS agrees to be answered there."""
+    """A message came from ``address`` on ``channel``. On WhatsApp it opens the 24-hour window
+    (``last_inbound_at``) and is the person's opt-in; by SMS it is consent to SMS replies."""
     at = at or datetime.now(UTC)
-    values = {"last_inbound_at": at}
-    if channel is not None and ChannelKind(channel) is ChannelKind.WHATSAPP:
-        values["whatsapp_opt_in_at"] = at
-    _upsert(session, address, values)
-    if channel is not None and ChannelKind(channel) is ChannelKind.SMS:
+    if ChannelKind(channel) is ChannelKind.WHATSAPP:
+        _upsert(session, address, {"last_inbound_at": at, "whatsapp_opt_in_at": at})
+    else:
         record_consent(session, address, sms=True, now=at, keep_earlier=True)
 
 
@@ -109,11 +107,11 @@ def whatsapp_window_open(record: NotifyContact | None, now: datetime) -> bool:
 
 
 def phone_channel(record: NotifyContact | None, now: datetime) -> ChannelKind | None:
-    """How a phone is reached: WhatsApp with its opt-in (or an open window), else SMS with
-    its consent, else not at all."""
+    """How a phone is reached: WhatsApp with its opt-in, else SMS with its consent, else not
+    at all."""
     if record is None:
         return None
-    if record.whatsapp_opt_in_at is not None or whatsapp_window_open(record, now):
+    if record.whatsapp_opt_in_at is not None:
         return ChannelKind.WHATSAPP
     if record.sms_opt_in_at is not None:
         return ChannelKind.SMS
