@@ -38,6 +38,15 @@ def ledger_rows(engine: Engine) -> Iterator[list[int]]:
 
 
 def _committed_row(engine: Engine, key: str, provider_id: int | None = None) -> int:
+    """A committed pending row whose own task is not sent (the test sends its copies)."""
+    previous = jobs.set_dispatcher(lambda _jobs: None)
+    try:
+        return _commit_row(engine, key, provider_id)
+    finally:
+        jobs.set_dispatcher(previous)
+
+
+def _commit_row(engine: Engine, key: str, provider_id: int | None) -> int:
     with Session(engine) as session:
         row = queue_message(
             session,
