@@ -9,6 +9,7 @@ subscribed, and no address ever appears in a page or an API response.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -160,43 +161,72 @@ def unsubscribe(session: Session, token: str) -> None:
 
 
 def notify_status_changes(session: Session, change_ids: Sequence[int]) -> int:
-    """Tell the confirmed subscribers of each changed system (and of its district)."""
+    """Tell the confirmed subscribers of each changed system (and of its district): one
+    message per subscriber and batch, listing the systems when several changed at once (a
+    full recompute must not flood a district's subscribers). Returns messages queued."""
     rows = session.execute(
         select(StatusChange, WaterSystem)
         .join(WaterSystem, StatusChange.system_id == WaterSystem.id)
         .where(StatusChange.id.in_(list(change_ids)))
         .order_by(StatusChange.id)
     ).all()
+    if not rows:
+        return 0
+    systems = {system.id for _, system in rows}
+    districts = {system.district_id for _, system in rows if system.district_id is not None}
+    subscribers = session.scalars(
+        select(Subscription)
+        .where(
+            Subscription.confirmed_at.is_not(None),
+            or_(Subscription.system_id.in_(systems), Subscription.district_id.in_(districts)),
+        )
+        .order_by(Subscription.id)
+    ).all()
     queued = 0
-    for change, system in rows:
-        targets = [Subscription.system_id == system.id]
-        if system.district_id is not None:
-            targets.append(Subscription.district_id == system.district_id)
-        subscribers = session.scalars(
-            select(Subscription).where(Subscription.confirmed_at.is_not(None), or_(*targets))
-        ).all()
-        for sub in subscribers:
-            leave = unsubscribe_url(sub.id)
-            subject, text = texts.status_change(
-                system.name, system.code, change.status, change.reason, leave, sub.language
-            )
-            headers = (
-                {
-                    "List-Unsubscribe": f"<{leave}>",
-                    "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-                }
-                if ChannelKind(sub.channel) is ChannelKind.EMAIL
-                else {}
-            )
-            queue_message(
-                session,
-                event_key=f"status:{change.id}",
-                recipient=sub.address,
-                channel=sub.channel,
-                subject=subject,
-                text=text,
-                language=sub.language,
-                details={"headers": headers} if headers else None,
-            )
+    for sub in subscribers:
+        latest: dict[int, tuple[StatusChange, WaterSystem]] = {}
+        for change, system in rows:  # in order: a system's last change is its news
+            if sub.system_id == system.id or (
+                sub.district_id is not None and sub.district_id == system.district_id
+            ):
+                latest[system.id] = (change, system)
+        mine = list(latest.values())
+        if mine:
+            _announce(session, sub, mine)
             queued += 1
     return queued
+
+
+def _announce(
+    session: Session, sub: Subscription, changes: list[tuple[StatusChange, WaterSystem]]
+) -> None:
+    leave = unsubscribe_url(sub.id)
+    if len(changes) == 1:
+        change, system = changes[0]
+        event_key = f"status:{change.id}"
+        subject, text = texts.status_change(
+            system.name, system.code, change.status, change.reason, leave, sub.language
+        )
+    else:
+        ids = ",".join(str(change.id) for change, _ in changes)
+        event_key = f"status:batch:{hashlib.sha256(ids.encode()).hexdigest()[:24]}"
+        subject, text = texts.status_changes(
+            [(system.name, system.code, change.status) for change, system in changes],
+            leave,
+            sub.language,
+        )
+    headers = (
+        {"List-Unsubscribe": f"<{leave}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+        if ChannelKind(sub.channel) is ChannelKind.EMAIL
+        else {}
+    )
+    queue_message(
+        session,
+        event_key=event_key,
+        recipient=sub.address,
+        channel=sub.channel,
+        subject=subject,
+        text=text,
+        language=sub.language,
+        details={"headers": headers} if headers else None,
+    )

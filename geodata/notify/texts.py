@@ -144,6 +144,21 @@ def status_change(
     return subject, "\n".join(line for line in lines if line)
 
 
+def status_changes(
+    changed: Sequence[tuple[str, str, WaterStatus]], unsubscribe_url: str, language: str
+) -> tuple[str, str]:
+    """Several systems of a subscription changed at once: one message listing them."""
+    _ = lambda m: translate(m, language)  # noqa: E731
+    subject = _("Water status: {count} systems changed").format(count=len(changed))
+    lines = [_("The water status of these systems changed:")]
+    for name, code, colour in changed[:DIGEST_LINES]:
+        lines.append(f"- {name} ({code}): {_(COLOUR_WORDS[colour])} · " + url(f"/sistemas/{code}"))
+    if len(changed) > DIGEST_LINES:
+        lines.append(_("… and {count} more on the map.").format(count=len(changed) - DIGEST_LINES))
+    lines.append(_("To stop these messages: {url}").format(url=unsubscribe_url))
+    return subject, "\n".join(lines)
+
+
 def confirm_subscription(
     target: str, confirm_url: str, unsubscribe_url: str, language: str
 ) -> tuple[str, str]:

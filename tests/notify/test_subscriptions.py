@@ -5,6 +5,7 @@ unsubscribe once; phones only with recorded consent; no address in any answer.""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -118,3 +119,41 @@ def test_phones_need_recorded_consent_and_answers_show_no_address(
     assert client.get("/suscribirse?sistema=NOPE-0").status_code == 404
     form = client.get(f"/suscribirse?sistema={place.code}")
     assert form.status_code == 200 and 'name="contacto"' in form.text
+
+
+def test_a_district_subscriber_gets_one_message_for_a_batch_of_changes(session: Session) -> None:
+    from geodata.models import StatusChange, WaterStatus
+
+    (first,) = make.systems(session, 1, offset=43)
+    district = session.get_one(WaterSystem, first.id).district_id
+    others = session.scalars(
+        select(WaterSystem).where(WaterSystem.district_id == district).limit(3)
+    ).all()
+    assert len(others) >= 2
+    sub = Subscription(
+        district_id=district,
+        channel=ChannelKind.EMAIL,
+        address="distrito.lote@example.org",
+        language="es",
+        confirmed_at=datetime.now(UTC),
+    )
+    session.add(sub)
+    changes = [
+        StatusChange(
+            system_id=s.id, status=WaterStatus.RED, evidence="official", reason="cloro 0.1"
+        )
+        for s in others
+    ]
+    changes.append(
+        StatusChange(system_id=others[0].id, status=WaterStatus.GREEN, evidence="official")
+    )
+    session.add_all(changes)
+    session.flush()
+    assert subscriptions.notify_status_changes(session, [c.id for c in changes]) == 1
+    (notice,) = deliveries(session, recipient="distrito.lote@example.org")
+    assert notice.event_key.startswith("status:batch:")
+    assert notice.subject == f"Estado del agua: cambiaron {len(others)} sistemas"
+    assert f"{others[0].name} ({others[0].code}): verde" in notice.text  # its last change
+    assert "/suscripcion/baja/" in notice.text
+    assert subscriptions.notify_status_changes(session, [c.id for c in changes]) == 1
+    assert len(deliveries(session, recipient="distrito.lote@example.org")) == 1
