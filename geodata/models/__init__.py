@@ -37,6 +37,7 @@ from geodata.models.notify import (
     DeliveryStatus,
     FollowUp,
     NotifyContact,
+    ReportNotice,
     Subscription,
 )
 from geodata.models.places import Place
@@ -79,6 +80,7 @@ __all__ = [
     "ReadingBatch",
     "Report",
     "ReportCategory",
+    "ReportNotice",
     "ReportStatus",
     "ReportUpdate",
     "ResponseTemplate",

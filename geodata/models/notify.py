@@ -161,6 +161,21 @@ class Subscription(Base):
     created_at: Mapped[datetime] = created_at_column()
 
 
+class ReportNotice(Base):
+    """A body was told of a report (its urgent notice, or the digest that listed it): the rules
+    tell each body once, and a body a report is handed to gets its own notice."""
+
+    __tablename__ = "notify_report_notice"
+
+    report_id: Mapped[int] = mapped_column(
+        ForeignKey("report.id", ondelete="CASCADE"), primary_key=True
+    )
+    provider_id: Mapped[int] = mapped_column(
+        ForeignKey("provider.id", ondelete="CASCADE"), primary_key=True
+    )
+    notified_at: Mapped[datetime] = created_at_column()
+
+
 class FollowUp(Base):
     """The one "is it really fixed?" question a resolved report's reporter is asked."""
 

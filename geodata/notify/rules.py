@@ -2,7 +2,9 @@
 
 - A validated urgent report (``report.is_urgent``: suspected contamination, no water, an
   official red result) reaches its provider's contacts at once, with a signed answer link;
-  the others wait for the daily digest per provider. ``report.delivered_at`` records the notice.
+  the others wait for the daily digest per provider. ``notify_report_notice`` records which
+  bodies were told (each once; a report handed to another body reaches it at once), and
+  ``report.delivered_at`` when the first was.
 - An overdue (escalated) report reaches the district's ATM (``routing.district_atms``).
 - A reporter who left a contact and agreed (``notify_contact.reports_opt_in_at``) is told when
   a body acknowledges, answers or resolves the report.
@@ -20,11 +22,20 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session, selectinload
 
 from geodata.desk.links import issue_answer_link
-from geodata.models import ActorKind, ChannelKind, Provider, Report, ReportStatus, ReportUpdate
+from geodata.models import (
+    ActorKind,
+    ChannelKind,
+    Provider,
+    Report,
+    ReportNotice,
+    ReportStatus,
+    ReportUpdate,
+)
 from geodata.notify import contacts, texts
 from geodata.notify.outbox import queue_message
 from geodata.reports import statuses
@@ -119,35 +130,67 @@ def notify_reports(session: Session, report_ids: Sequence[int], now: datetime | 
         .order_by(Report.id)
     ).all()
     atms = district_atms(session, [r.district_id for r in reports if r.district_id is not None])
+    told = {
+        (report_id, provider_id)
+        for report_id, provider_id in session.execute(
+            select(ReportNotice.report_id, ReportNotice.provider_id).where(
+                ReportNotice.report_id.in_([r.id for r in reports])
+            )
+        )
+    }
     queued = 0
     for report in reports:
-        queued += _urgent(session, report, now)
+        queued += _to_its_body(session, report, told, now)
         queued += _escalated(session, report, atms, now)
         queued += _reporter(session, report, now)
     return queued
 
 
-def _urgent(session: Session, report: Report, now: datetime) -> int:
+def mark_told(session: Session, report: Report, provider_id: int, now: datetime) -> None:
+    """Record that ``provider_id`` was told of ``report`` (and when the first body was)."""
+    session.execute(
+        insert(ReportNotice)
+        .values(report_id=report.id, provider_id=provider_id, notified_at=now)
+        .on_conflict_do_nothing()
+    )
+    report.delivered_at = report.delivered_at or now
+
+
+def _to_its_body(
+    session: Session, report: Report, told: set[tuple[int, int]], now: datetime
+) -> int:
+    """At once to its body when urgent, or when it was handed over from a body already told
+    (the new one must not wait for tomorrow's digest). Each body once."""
     status = ReportStatus(report.status)
-    if not (report.is_urgent and status in statuses.LIVE and report.delivered_at is None):
+    provider_id = report.provider_id
+    if status not in statuses.LIVE or provider_id is None or (report.id, provider_id) in told:
         return 0
-    provider = session.get(Provider, report.provider_id) if report.provider_id else None
+    handed = any(r == report.id for r, _ in told)
+    if not (report.is_urgent or handed):
+        return 0
+    provider = session.get(Provider, provider_id)
     if provider is None:
         return 0
     link = issue_answer_link(session, report, provider, now=now).url
-    subject, text = texts.urgent_notice(report, link)
+    subject, text = (
+        texts.urgent_notice(report, link) if report.is_urgent else texts.handed_notice(report, link)
+    )
     count = notify_provider(
         session,
         provider,
-        event_key=f"report:{report.id}:urgent",
+        event_key=f"report:{report.id}:to:{provider_id}",
         subject=subject,
         text=text,
-        data={"event": "report.urgent", **_report_data(report)},
+        data={
+            "event": "report.urgent" if report.is_urgent else "report.handed",
+            **_report_data(report),
+        },
         report_id=report.id,
         now=now,
     )
     if count:
-        report.delivered_at = now
+        mark_told(session, report, provider_id, now)
+        told.add((report.id, provider_id))
     return count
 
 
@@ -220,8 +263,10 @@ def send_digests(session: Session, now: datetime | None = None) -> int:
         select(Report)
         .where(
             Report.status == ReportStatus.VALIDATED,
-            Report.delivered_at.is_(None),
             Report.provider_id.is_not(None),
+            ~exists().where(
+                ReportNotice.report_id == Report.id, ReportNotice.provider_id == Report.provider_id
+            ),
         )
         .order_by(Report.provider_id, Report.received_at)
         .with_for_update(skip_locked=True)
@@ -248,6 +293,6 @@ def send_digests(session: Session, now: datetime | None = None) -> int:
         if count:
             told += 1
             for report in reports:
-                report.delivered_at = now
+                mark_told(session, report, provider_id, now)
     session.flush()
     return told

@@ -52,6 +52,24 @@ def urgent_notice(report: Report, answer_url: str | None, language: str = "es") 
     return subject, "\n".join(line for line in lines if line)
 
 
+def handed_notice(report: Report, answer_url: str | None, language: str = "es") -> tuple[str, str]:
+    _ = lambda m: translate(m, language)  # noqa: E731
+    subject = _("Report {code} handed to you: {category}").format(
+        code=report.tracking_code, category=category(report, language)
+    )
+    lines = [
+        _("Another body handed you this report: {category}.").format(
+            category=category(report, language)
+        ),
+        _description(report),
+        _("Tracking code: {code}").format(code=report.tracking_code),
+    ]
+    if answer_url:
+        lines.append(_("Answer without signing in: {url}").format(url=answer_url))
+    lines.append(_("On the desk: {url}").format(url=url(f"/desk/reportes/{report.tracking_code}")))
+    return subject, "\n".join(line for line in lines if line)
+
+
 def overdue_notice(
     report: Report, provider_name: str | None, language: str = "es"
 ) -> tuple[str, str]:

@@ -50,7 +50,7 @@ def test_a_webhook_is_signed_with_its_timestamp_and_retried_after_a_server_error
     forged = hmac.new(b"another-secret", timestamp.encode() + b"." + second.body, hashlib.sha256)
     assert second.headers[SIGNATURE_HEADER.lower()] != "sha256=" + forged.hexdigest()
     payload = second.json()
-    assert payload["event"] == f"report:{urgent.id}:urgent"
+    assert payload["event"] == f"report:{urgent.id}:to:{provider.id}"
     assert payload["data"]["tracking_code"] == urgent.tracking_code
     assert payload["data"]["provider_id"] == provider.id and payload["data"]["urgent"] is True
     assert "vecina" not in second.body.decode()  # no reporter contact in the payload

@@ -41,7 +41,7 @@ def test_urgent_at_once_the_others_in_one_digest_each_once(session: Session) -> 
     rules.notify_reports(session, [urgent.id, leak.id])
     rules.notify_reports(session, [urgent.id, leak.id])  # a rule run twice tells once
     (notice,) = deliveries(session, provider_id=provider.id)
-    assert notice.event_key == f"report:{urgent.id}:urgent"
+    assert notice.event_key == f"report:{urgent.id}:to:{provider.id}"
     assert (notice.recipient, notice.channel) == (JASS_EMAIL, ChannelKind.EMAIL)
     assert urgent.tracking_code in notice.subject and "/responder/" in notice.text
     assert notice.subject.startswith("Reporte urgente")
@@ -111,3 +111,34 @@ def test_a_reporter_who_agreed_is_told_of_acknowledge_answer_and_resolve(session
     assert "Llevamos tubos nuevos" in answered and provider.name in answered
     assert "Cambiamos el tramo" in resolved and "/seguimiento/" in resolved
     assert deliveries(session, recipient="otra.vecina@example.org") == []
+
+
+def test_a_report_handed_to_the_atm_reaches_it_at_once_and_each_body_once(
+    session: Session,
+) -> None:
+    from geodata.accounts.scope import scope_for
+    from geodata.desk.actions import Answer, Caller, answer
+    from geodata.desk.rules import Action
+    from geodata.models import Role
+    from tests.desk.conftest import member
+
+    place = _place(session, 15)
+    provider = body_with_contacts(session, place)
+    assert place.district_id is not None
+    atm = accounts.atm(session, place.district_id)
+    atm.contact_email = ATM_EMAIL
+    leak = report(session, place)
+    rules.send_digests(session)
+    assert len(deliveries(session, provider_id=provider.id)) == 1
+    staff = member(session, Role.PROVIDER_STAFF, provider)
+    caller = Caller(scope_for(session, staff.account.id), "tests", "desk")
+    answer(session, caller, leak.tracking_code, Answer(Action.REASSIGN, escalate=True))
+    assert leak.provider_id == atm.id
+    rules.notify_reports(session, [leak.id])
+    rules.notify_reports(session, [leak.id])
+    (notice,) = deliveries(session, provider_id=atm.id)
+    assert notice.event_key == f"report:{leak.id}:to:{atm.id}" and notice.recipient == ATM_EMAIL
+    assert notice.subject.startswith("Reporte") and "derivado" in notice.subject
+    rules.send_digests(session)  # the ATM was told: no digest line for it again
+    assert len(deliveries(session, provider_id=atm.id)) == 1
+    assert len(deliveries(session, provider_id=provider.id)) == 1

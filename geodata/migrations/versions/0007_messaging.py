@@ -9,6 +9,8 @@ Create Date: 2027-01-20 09:00:00
 - ``notify_contact``: per phone or e-mail, consent (own reports, WhatsApp, SMS) and
   ``last_inbound_at`` (WhatsApp's 24-hour window; the inbound webhooks set it).
 - ``notify_subscription``: public subscriptions to a system's or a district's status.
+- ``notify_report_notice``: which bodies were told of which report (once each; a report handed
+  to another body is sent to it).
 - ``notify_followup``: the one "is it fixed?" question per resolved report.
 """
 
@@ -172,6 +174,26 @@ def upgrade() -> None:
     op.create_index("ix_notify_subscription_district_id", "notify_subscription", ["district_id"])
 
     op.create_table(
+        "notify_report_notice",
+        sa.Column("report_id", sa.BigInteger(), nullable=False),
+        sa.Column("provider_id", sa.Integer(), nullable=False),
+        sa.Column("notified_at", sa.DateTime(timezone=True), server_default=_now(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["report_id"],
+            ["report.id"],
+            name="fk_notify_report_notice_report_id_report",
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["provider_id"],
+            ["provider.id"],
+            name="fk_notify_report_notice_provider_id_provider",
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("report_id", "provider_id", name="pk_notify_report_notice"),
+    )
+
+    op.create_table(
         "notify_followup",
         sa.Column("report_id", sa.BigInteger(), nullable=False),
         sa.Column("asked_at", sa.DateTime(timezone=True), server_default=_now(), nullable=False),
@@ -189,6 +211,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("notify_followup")
+    op.drop_table("notify_report_notice")
     op.drop_table("notify_subscription")
     op.drop_table("notify_contact")
     op.drop_table("notify_delivery")
