@@ -24,7 +24,15 @@ from geodata.settings import get_settings
 from geodata.storage import media_store
 
 INTAKE_TYPES = ("application/json", "multipart/form-data")
-FORM_FIELDS = ("category", "description", "contact", "device_id", "language", "idempotency_key")
+FORM_FIELDS = (
+    "category",
+    "description",
+    "contact",
+    "device_id",
+    "language",
+    "idempotency_key",
+    "notify",
+)
 KNOWN_PARTS = frozenset({*FORM_FIELDS, "lon", "lat", "location_code", "measurements", "photo"})
 
 
@@ -94,6 +102,7 @@ def new_report(
         measurements=payload.measurement_dicts(),
         language=payload.language or language,
         contact=payload.contact,
+        notify=payload.notify,
         device_id=payload.device_id,
         client_address=client,
         idempotency_key=payload.idempotency_key,

@@ -19,6 +19,7 @@ from api.routers import (
     downloads,
     health,
     inbound,
+    notify,
     ogc,
     open311,
     readings,
@@ -31,7 +32,9 @@ from web import dashboards as web_dashboards
 from web import desk as web_desk
 from web import evidence as web_evidence
 from web import my_account as web_my_account
+from web import notices as web_notices
 from web import routes as web_routes
+from web import subscriptions as web_subscriptions
 
 
 class ReadCompression:
@@ -91,6 +94,9 @@ def create_app() -> FastAPI:
     app.include_router(web_admin_accounts.router)
     app.include_router(web_desk.router)
     app.include_router(web_answer_link.router)
+    app.include_router(notify.router)
+    app.include_router(web_notices.router)
+    app.include_router(web_subscriptions.router)
     app.mount("/static", web_routes.static_app(), name="static")
     contract.install(app)
     return app

@@ -34,6 +34,14 @@ MARK_OVERDUE = "reports.mark_overdue"
 REFRESH_DASHBOARDS = "dashboards.refresh"  # args: [district ids] (after an aggregation)
 REFRESH_ALL_DASHBOARDS = "dashboards.refresh_all"
 
+# Messaging (geodata/notify): one task per ledger row, and the rules that queue rows.
+NOTIFY_DELIVER = "notify.deliver"  # args: ledger (notify_delivery) id
+NOTIFY_REPORTS = "notify.reports"  # args: [report ids] whose status or notes changed
+NOTIFY_STATUS_CHANGES = "notify.status_changes"  # args: [status_change ids]
+NOTIFY_DIGEST = "notify.digest"  # daily digest per provider (beat)
+NOTIFY_FOLLOWUPS = "notify.followups"  # "is it fixed?" four weeks after resolution (beat)
+NOTIFY_SWEEP = "notify.sweep"  # re-enqueue pending deliveries whose message was lost (beat)
+
 # Queues, so that each kind of work can have workers (and hosts) of its own: validation keeps
 # up with intake, statuses refresh even behind a long validation queue, a slow publish or a
 # slow mail server delays nothing else. A worker started without -Q consumes them all.
@@ -76,7 +84,15 @@ def route(name: str, args: Any = None, kwargs: Any = None, options: Any = None, 
 
 # Jobs whose single argument is a list of ids: buffered ones are merged into few messages.
 BATCHED = frozenset(
-    {VALIDATE_REPORTS, AGGREGATE_REPORTS, AGGREGATE_SYSTEMS, AGGREGATE_SOURCES, REFRESH_DASHBOARDS}
+    {
+        VALIDATE_REPORTS,
+        AGGREGATE_REPORTS,
+        AGGREGATE_SYSTEMS,
+        AGGREGATE_SOURCES,
+        REFRESH_DASHBOARDS,
+        NOTIFY_REPORTS,
+        NOTIFY_STATUS_CHANGES,
+    }
 )
 MAX_BATCH = 200
 

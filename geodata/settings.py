@@ -223,6 +223,47 @@ class Settings(BaseSettings):
         description="How long a text without a place waits for a shared location from the same "
         "phone (and a location for its text) before they no longer make one report.",
     )
+    notify_max_attempts: int = Field(
+        default=5, gt=0, description="Tries of one message before it is marked failed."
+    )
+    notify_retry_base_seconds: float = Field(
+        default=30.0, gt=0, description="First wait before a retry; doubled each time."
+    )
+    notify_retry_max_seconds: float = Field(default=3600.0, gt=0)
+    notify_http_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="Timeout of a webhook, WhatsApp or SMS gateway request."
+    )
+    notify_digest_hour_utc: int = Field(
+        default=12, ge=0, le=23, description="Hour (UTC) of the daily digest to each body."
+    )
+    notify_followup_days: int = Field(
+        default=28, gt=0, description="Days after a resolution when the reporter is asked."
+    )
+    webhook_url: str | None = Field(
+        default=None, description="Receives every notice to a body as signed JSON; empty: none."
+    )
+    webhook_secret: str | None = Field(
+        default=None, description="HMAC-SHA256 key of the webhook signature (required with it)."
+    )
+    whatsapp_api_url: str = Field(
+        default="https://graph.facebook.com/v21.0", description="WhatsApp Cloud API base URL."
+    )
+    whatsapp_phone_number_id: str | None = None
+    whatsapp_token: str | None = Field(
+        default=None, description="WhatsApp Cloud API bearer token; empty: messages are logged."
+    )
+    whatsapp_template: str = Field(
+        default="yaku_aviso",
+        description="Approved template used outside the 24-hour window (one text parameter).",
+    )
+    whatsapp_template_language: str = "es"
+    sms_gateway_url: str | None = Field(
+        default=None, description="HTTP SMS gateway; empty: SMS are only logged."
+    )
+    sms_gateway_token: str | None = None
+    sms_gateway_format: Literal["json", "form"] = "json"
+    sms_sender: str | None = None
+    sms_max_chars: int = Field(default=480, gt=0, description="Longer texts are cut.")
     health_authority_name: str = Field(
         default="DIRESA La Libertad", description="Name on the answers of health staff."
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from celery import Celery
+from celery.schedules import crontab
 from kombu import Exchange, Queue
 
 from geodata import jobs
@@ -19,6 +20,7 @@ TASK_MODULES = [
     "worker.tasks.desk",
     "worker.tasks.inbound",
     "worker.tasks.dashboards",
+    "worker.tasks.notify",
 ]
 
 
@@ -67,6 +69,13 @@ def create_celery() -> Celery:
             # Dashboard figures of every area (weeks roll over, overdue reports grow old);
             # aggregation also asks for the districts it touched.
             "refresh-dashboards": {"task": jobs.REFRESH_ALL_DASHBOARDS, "schedule": 900.0},
+            # Messaging: the daily digest to each body, "is it fixed?" questions, lost messages.
+            "notify-digest": {
+                "task": jobs.NOTIFY_DIGEST,
+                "schedule": crontab(minute=0, hour=settings.notify_digest_hour_utc),
+            },
+            "notify-followups": {"task": jobs.NOTIFY_FOLLOWUPS, "schedule": 3600.0},
+            "notify-sweep": {"task": jobs.NOTIFY_SWEEP, "schedule": 60.0},
         },
     )
     return app

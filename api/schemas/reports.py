@@ -116,6 +116,10 @@ class ReportIn(BaseModel):
     device_id: Text | None = Field(
         default=None, max_length=200, description="Private; only its salted hash is kept."
     )
+    notify: bool = Field(
+        default=False,
+        description="The reporter agrees to be told at ``contact`` how the report goes.",
+    )
     language: Literal["es", "en", "qu"] | None = None
     idempotency_key: IdempotencyKey | None = None
 

@@ -41,6 +41,15 @@ from geodata.models.evidence import ReadingBatch, SystemComplianceMonth
 from geodata.models.inbound import InboundMessage, NoticeTarget
 from geodata.models.indicators import DistrictIndicator, ProviderIndicator, StatusChange
 from geodata.models.measurements import Measurement, Parameter
+from geodata.models.notify import (
+    ChannelKind,
+    Delivery,
+    DeliveryStatus,
+    FollowUp,
+    NotifyContact,
+    ReportNotice,
+    Subscription,
+)
 from geodata.models.places import Place
 from geodata.models.provenance import Dataset
 from geodata.models.providers import Provider
@@ -59,6 +68,7 @@ __all__ = [
     "AuditEvent",
     "AuthSession",
     "Base",
+    "ChannelKind",
     "Compliance",
     "DashboardAnswerMonth",
     "DashboardArea",
@@ -68,14 +78,18 @@ __all__ = [
     "DashboardMapDots",
     "DashboardReportWeek",
     "Dataset",
+    "Delivery",
+    "DeliveryStatus",
     "DistrictIndicator",
     "EvidenceKind",
     "InboundMessage",
+    "FollowUp",
     "MeasuredBy",
     "Measurement",
     "MeasurementMethod",
     "Membership",
     "NoticeTarget",
+    "NotifyContact",
     "OneTimeCode",
     "Parameter",
     "Place",
@@ -85,6 +99,7 @@ __all__ = [
     "ReadingBatch",
     "Report",
     "ReportCategory",
+    "ReportNotice",
     "ReportStatus",
     "ReportUpdate",
     "ResponseTemplate",
@@ -94,6 +109,7 @@ __all__ = [
     "SignInThrottle",
     "SourceType",
     "StatusChange",
+    "Subscription",
     "SystemComplianceMonth",
     "SystemType",
     "WaterSource",

@@ -1,10 +1,12 @@
-"""Delivering messages to people: sign-in codes, magic links, invitations (and, later, the
-notices of the messaging issue) through one small ``Channel`` protocol.
+"""Reaching people: sign-in codes and invitations at once (``deliver``), and every notice
+through the delivery ledger (``outbox.queue_message``: one row per event and recipient, sent
+by the ``notify.deliver`` task with retries; see ``ledger``).
 
-``deliver(message)`` picks the channel for the address: SMTP e-mail when an SMTP server is
-configured and the address is an e-mail, otherwise the logging channel (the default, so a
-development service needs no account anywhere). Delivery never raises: a failure is logged.
-Callers deliver only after their transaction has committed.
+Channels share one small ``Channel`` protocol: e-mail over SMTP, signed webhooks, WhatsApp
+(Cloud API), SMS (an HTTP gateway) and the logging channel, the default for anything without an
+account, so a development service needs none. ``rules`` decides who is told what about reports,
+``subscriptions`` handles public alerts on a water status, ``followups`` the "is it fixed?"
+question, ``contacts`` consent and WhatsApp's 24-hour window.
 """
 
 from geodata.notify.base import Channel, Message, mask_address

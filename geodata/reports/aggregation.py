@@ -20,7 +20,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.orm import Session
 from sqlalchemy.types import Integer
 
-from geodata import messages
+from geodata import jobs, messages
 from geodata.evidence import compliance
 from geodata.models import (
     AdminArea,
@@ -148,7 +148,9 @@ def recompute_subjects(
     if updates:
         session.execute(update(model), updates)
     if changes:
-        session.execute(insert(StatusChange), changes)
+        changed = session.scalars(insert(StatusChange).returning(StatusChange.id), changes).all()
+        if model is WaterSystem:  # subscribers hear of it after commit (geodata.notify)
+            jobs.enqueue(session, jobs.NOTIFY_STATUS_CHANGES, list(changed))
     return [u["id"] for u in updates]
 
 

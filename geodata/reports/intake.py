@@ -17,6 +17,7 @@ from psycopg.types.json import Jsonb
 from sqlalchemy.orm import Session
 
 from geodata.models import ReportCategory, ReportStatus
+from geodata.notify import contacts
 from geodata.reports.codes import content_hash, new_tracking_code, reporter_fingerprint
 from geodata.reports.errors import IdempotencyConflict
 
@@ -64,6 +65,7 @@ class NewReport:
     measurements: list[dict[str, Any]] = field(default_factory=list)
     language: str = "es"
     contact: str | None = None
+    notify: bool = False  # agreed to be told at ``contact`` how it goes (geodata.notify)
     device_id: str | None = None
     client_address: str | None = None
     idempotency_key: str | None = None
@@ -129,6 +131,14 @@ def _settle(existing: Any, digest: str) -> Accepted | None:
     return Accepted(existing[0], existing[1], ReportStatus(existing[2]), existing[3], False)
 
 
+def _consent(report: NewReport) -> dict[str, Any] | None:
+    """The reporter's consent to hear how it goes, for ``notify_contact`` (or None)."""
+    if not report.notify or not report.contact:
+        return None
+    address = contacts.normalize_address(report.contact)
+    return {"address": address, "phone": "@" not in address} if address else None
+
+
 def submit_report(session: Session, report: NewReport) -> Accepted:
     """Store a new report, or return the one already stored under the same idempotency key.
 
@@ -140,6 +150,8 @@ def submit_report(session: Session, report: NewReport) -> Accepted:
         params["tracking_code"] = new_tracking_code()
         row = connection.exec_driver_sql(INSERT_REPORT, params).first()
         if row is not None:
+            if (consent := _consent(report)) is not None:
+                connection.exec_driver_sql(contacts.REPORTS_CONSENT_SQL, consent)
             return Accepted(row[0], row[1], ReportStatus(row[2]), row[3], True)
         if report.idempotency_key is not None:
             existing = connection.exec_driver_sql(
@@ -159,6 +171,8 @@ async def submit_report_async(connection: AsyncConnection[Any], report: NewRepor
         cursor = await connection.execute(INSERT_REPORT, params)
         row = await cursor.fetchone()
         if row is not None:
+            if (consent := _consent(report)) is not None:
+                await connection.execute(contacts.REPORTS_CONSENT_SQL, consent)
             return Accepted(row[0], row[1], ReportStatus(row[2]), row[3], True)
         if report.idempotency_key is not None:
             cursor = await connection.execute(SELECT_BY_KEY, {"key": report.idempotency_key})

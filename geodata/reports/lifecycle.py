@@ -3,7 +3,8 @@
 note, public or internal) and keeps the report's timestamps true.
 
 Validation, the desk, signed links and the overdue check all call it; nothing else writes
-``report.status`` or a ``ReportUpdate``.
+``report.status`` or a ``ReportUpdate``. Each change also buffers ``jobs.NOTIFY_REPORTS`` for
+after commit: the messaging rules (``geodata.notify.rules``) tell whoever must hear of it.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
-from geodata import messages
+from geodata import jobs, messages
 from geodata.errors import Conflict, InvalidInput
 from geodata.i18n import translate
 from geodata.models import ActorKind, Report, ReportStatus, ReportUpdate
@@ -120,6 +121,8 @@ def transition(
         elif target is ReportStatus.REJECTED:
             report.rejection_reason_msg = messages.to_json(message)
     report.updated_at = now
+    # Who must hear of it (the body, the ATM, the reporter) is decided after commit.
+    jobs.enqueue(session, jobs.NOTIFY_REPORTS, [report.id])
     return update
 
 

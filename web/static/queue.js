@@ -62,6 +62,7 @@
     ["category", "description", "contact", "device_id", "language", "idempotency_key"].forEach(function (k) {
       if (p[k] !== null && p[k] !== undefined && p[k] !== "") form.append(k, String(p[k]));
     });
+    if (p.notify) form.append("notify", "true");
     if (p.location.code) form.append("location_code", p.location.code);
     else { form.append("lon", String(p.location.lon)); form.append("lat", String(p.location.lat)); }
     if (p.measurements && p.measurements.length) form.append("measurements", JSON.stringify(p.measurements));

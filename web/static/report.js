@@ -213,8 +213,10 @@
                          unit: select.options[select.selectedIndex].getAttribute("data-unit")});
     }
     var contact = document.getElementById("contact").value.trim();
+    var notify = document.getElementById("notify");
     return {category: category, description: document.getElementById("description").value.trim(),
             location: location, measurements: measurements, contact: contact || null,
+            notify: !!(contact && notify && notify.checked),
             device_id: yakuQueue.installId(), language: cfg.language};
   }
 
