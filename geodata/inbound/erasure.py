@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from geodata.accounts import audit
 from geodata.accounts.identifiers import normalize_email, normalize_phone, parse_identifier
 from geodata.models import InboundMessage, NoticeTarget, Report
+from geodata.notify import contacts as notify_contacts
 from geodata.notify.base import mask_address
 
 ERASED = "[borrado]"
@@ -139,11 +140,16 @@ def erase_notice_targets(session: Session, contact: Contact) -> int:
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
+def erase_messaging(session: Session, contact: Contact) -> int:
+    return notify_contacts.erase_contact(session, contact.value)
+
+
 ERASERS: dict[str, Eraser] = {
     "report contacts": erase_report_contacts,
     "report descriptions": erase_from_descriptions,
     "inbound messages": erase_inbound_messages,
     "notice targets": erase_notice_targets,
+    "messaging": erase_messaging,  # consents, subscriptions, sent messages
 }
 
 

@@ -33,8 +33,9 @@ from geodata.inbound.places import resolve_code
 from geodata.inbound.replies import send_reply
 from geodata.inbound.syntax import Kind, Parsed, parse
 from geodata.inbound.texts import say
-from geodata.models import InboundMessage, Report, ReportCategory, ReportUpdate
+from geodata.models import ChannelKind, InboundMessage, Report, ReportCategory, ReportUpdate
 from geodata.notify.base import mask_address
+from geodata.notify.contacts import touch_inbound
 from geodata.reports.intake import NewReport, submit_report
 from geodata.settings import get_settings
 
@@ -82,6 +83,10 @@ def receive(session: Session, incoming: Incoming, now: datetime | None = None) -
             mask_address(incoming.sender),
         )
         return None
+    if incoming.channel in (ChannelKind.WHATSAPP, ChannelKind.SMS):
+        # WhatsApp: opens the 24-hour window for free text and is the person's opt-in;
+        # SMS: consent to SMS replies.
+        touch_inbound(session, incoming.sender, at=now, channel=incoming.channel)
     message = session.get_one(InboundMessage, row_id)
     outcome = _handle(session, message, incoming, now or datetime.now(UTC))
     message.outcome = outcome.outcome

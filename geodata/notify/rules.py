@@ -27,6 +27,8 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session, selectinload
 
 from geodata.desk.links import issue_answer_link
+from geodata.inbound.notices import remember_notice
+from geodata.inbound.texts import PROVIDER_HELP, say
 from geodata.models import (
     ActorKind,
     ChannelKind,
@@ -51,6 +53,9 @@ TOLD_STATUSES = (
 )
 ANSWERING = (ActorKind.PROVIDER, ActorKind.AUTHORITY, ActorKind.MODERATOR)
 RECENT_UPDATES = timedelta(days=7)  # older changes are not news any more
+
+
+PHONE_CHANNELS = (ChannelKind.WHATSAPP, ChannelKind.SMS)
 
 
 def provider_recipients(provider: Provider) -> list[tuple[str, ChannelKind]]:
@@ -82,13 +87,19 @@ def notify_provider(
         if kind is ChannelKind.WHATSAPP:
             # The body registered this number for WhatsApp on its own desk: its opt-in.
             contacts.record_consent(session, address, whatsapp=True, now=now, keep_earlier=True)
+        body = text
+        if kind in PHONE_CHANNELS and report_id is not None:
+            # A bare numbered reply from this phone (``3 cambiamos la tubería``) now answers
+            # this report (geodata.inbound.answers); the notice says how.
+            remember_notice(session, address, report_id, now)
+            body = f"{text}\n{say(PROVIDER_HELP)}"
         queue_message(
             session,
             event_key=event_key,
             recipient=address,
             channel=kind,
             subject=subject,
-            text=text,
+            text=body,
             report_id=report_id,
             provider_id=provider.id,
         )

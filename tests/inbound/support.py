@@ -13,8 +13,11 @@ import orjson
 import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
+from sqlalchemy.orm import Session
 
+from geodata import jobs
 from geodata.inbound.signatures import twilio_signature
+from geodata.models import Delivery
 from geodata.settings import get_settings
 from tests.smtp_support import settings_env
 
@@ -180,3 +183,11 @@ def post_flow(client: TestClient, body: bytes, signature: str | None = "sign") -
     if signature is not None:
         headers["X-Yaku-Signature"] = signature
     return client.post(FLOW, content=body, headers=headers)
+
+
+def replies(session: Session) -> list[tuple[str, str, str]]:
+    """(channel, to, text) of every reply this transaction will send: the ledger rows whose
+    delivery is buffered until the commit, in order."""
+    ids = [j.args[0] for j in jobs.pending(session) if j.name == jobs.NOTIFY_DELIVER]
+    rows = [session.get_one(Delivery, row_id) for row_id in ids]
+    return [(str(r.channel), r.recipient, r.text) for r in sorted(rows, key=lambda r: r.id)]

@@ -8,13 +8,17 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from geodata import jobs
 from geodata.inbound.notices import remember_notice
-from geodata.inbound.replies import SEND_REPLY
 from geodata.models import Report, ReportStatus, ReportUpdate
 from geodata.reports.validation import validate_report
 from tests.desk.conftest import World, world
-from tests.inbound.support import gateways, post_whatsapp, whatsapp_envelope, whatsapp_text
+from tests.inbound.support import (
+    gateways,
+    post_whatsapp,
+    replies,
+    whatsapp_envelope,
+    whatsapp_text,
+)
 
 __all__ = ["gateways", "world"]
 pytestmark = pytest.mark.usefixtures("gateways")
@@ -22,12 +26,6 @@ pytestmark = pytest.mark.usefixtures("gateways")
 STAFF_PHONE = "+51944555666"
 BODY_PHONE = "+51944777888"
 CITIZEN = "+51987333444"
-
-
-def replies(session: Session) -> list[tuple[str, str, str]]:
-    return [
-        (j.args[0], j.args[1], j.args[2]) for j in jobs.pending(session) if j.name == SEND_REPLY
-    ]
 
 
 def reply_to(session: Session, phone: str) -> list[tuple[str, str]]:

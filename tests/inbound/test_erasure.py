@@ -64,10 +64,11 @@ def test_a_phone_is_erased_everywhere_and_the_reports_stay(session: Session) -> 
         "report descriptions": 2,
         "inbound messages": 2,
         "notice targets": 1,
+        "messaging": 2,  # the WhatsApp window of the number, the ledger's copy of its reply
     }
     assert erasure.render() == (
         "erased +51*******55: report contacts: 2, report descriptions: 2, inbound messages: 2, "
-        "notice targets: 1"
+        "notice targets: 1, messaging: 2"
     )
     session.expire_all()
     for report in (inbound, typed):
@@ -135,7 +136,7 @@ def test_the_command_prints_what_it_erased(
     out = capsys.readouterr().out
     assert out.strip() == (
         "erased +51*******77: report contacts: 1, report descriptions: 0, inbound messages: 0, "
-        "notice targets: 0"
+        "notice targets: 0, messaging: 0"
     )
     with Session(engine) as s:
         contact = s.scalar(

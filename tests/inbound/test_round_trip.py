@@ -119,7 +119,9 @@ def test_message_in_report_validated_provider_replies_3_citizen_told(
         text = worker_log.read_text(encoding="utf-8", errors="replace")
         told = f"Novedades de su reporte {code}" in text
         confirmed = "Listo: el reporte" in text  # the body's confirmation, a separate message
-        return text if told and confirmed and f"Su código de seguimiento es {code}" in text else None
+        return (
+            text if told and confirmed and f"Su código de seguimiento es {code}" in text else None
+        )
 
     log = wait_for(delivered, timeout=60)
     assert "+51*******99" in log and "cambiamos la tubería" in log

@@ -13,7 +13,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from geodata import jobs
-from geodata.inbound.replies import SEND_REPLY
 from geodata.models import InboundMessage, Report, ReportCategory
 from tests import report_factories as make
 from tests.inbound.support import (
@@ -26,6 +25,7 @@ from tests.inbound.support import (
     post_flow,
     post_twilio,
     post_whatsapp,
+    replies,
     sign_whatsapp,
     twilio_form,
     whatsapp_envelope,
@@ -38,13 +38,6 @@ pytestmark = pytest.mark.usefixtures("gateways")
 
 CITIZEN = "+51987111222"
 CITIZEN_MASKED = "+51*******22"
-
-
-def replies(session: Session) -> list[tuple[str, str, str]]:
-    """(channel, to, text) of every reply this transaction will send."""
-    return [
-        (j.args[0], j.args[1], j.args[2]) for j in jobs.pending(session) if j.name == SEND_REPLY
-    ]
 
 
 def reports_from(session: Session, phone: str) -> list[Report]:
