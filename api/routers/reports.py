@@ -36,7 +36,13 @@ from api.intake import (
 )
 from api.queue import enqueue_validation
 from api.ratelimit import intake_limiter
-from api.schemas.reports import IDEMPOTENCY_KEY_PATTERN, NO_NUL, ReportAccepted, ReportIn
+from api.schemas.reports import (
+    CODE_PATTERN,
+    IDEMPOTENCY_KEY_PATTERN,
+    NO_NUL,
+    ReportAccepted,
+    ReportIn,
+)
 from api.schemas.responses import JSON
 from api.stored import photo_response
 from geodata.bbox import parse_bbox
@@ -75,7 +81,12 @@ MULTIPART_REPORT: dict[str, Any] = {
         "idempotency_key": {"type": "string", "pattern": IDEMPOTENCY_KEY_PATTERN},
         "lon": {"type": "number", "minimum": -180, "maximum": 180},
         "lat": {"type": "number", "minimum": -90, "maximum": 90},
-        "location_code": {"type": "string", "minLength": 1, "maxLength": 40, "pattern": NO_NUL},
+        "location_code": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 40,
+            "pattern": CODE_PATTERN,
+        },
         "measurements": {
             "type": "array",
             "maxItems": 20,

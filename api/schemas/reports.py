@@ -31,6 +31,10 @@ def _clean_text(value: str) -> str:
 
 NO_NUL = "^[^\\x00]*$"
 Text = Annotated[str, StringConstraints(pattern=NO_NUL), AfterValidator(_clean_text)]
+# A code written on a tank or read off the map: at least one visible character, no control
+# characters (refused, not dropped: a code is matched as it is written).
+CODE_PATTERN = "^[^\\x00-\\x1f\\x7f]*[^\\x00-\\x20\\x7f][^\\x00-\\x1f\\x7f]*$"
+Code = Annotated[str, StringConstraints(pattern=CODE_PATTERN)]
 
 
 class LocationIn(BaseModel):
@@ -63,7 +67,7 @@ class LocationIn(BaseModel):
 
     lon: float | None = Field(default=None, ge=-180, le=180, allow_inf_nan=False)
     lat: float | None = Field(default=None, ge=-90, le=90, allow_inf_nan=False)
-    code: Text | None = Field(default=None, min_length=1, max_length=40)
+    code: Code | None = Field(default=None, min_length=1, max_length=40)
 
     @model_validator(mode="after")
     def _one_way(self) -> LocationIn:
