@@ -18,7 +18,25 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+    # Part 3: filtering with CQL2 (what geodata.opendata.cql supports, nothing more)
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/features-filter",
+    "http://www.opengis.net/spec/cql2/1.0/conf/cql2-text",
+    "http://www.opengis.net/spec/cql2/1.0/conf/cql2-json",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2",
+    "http://www.opengis.net/spec/cql2/1.0/conf/advanced-comparison-operators",
+    "http://www.opengis.net/spec/cql2/1.0/conf/case-insensitive-comparison",
+    "http://www.opengis.net/spec/cql2/1.0/conf/accent-insensitive-comparison",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions-plus",
+    "http://www.opengis.net/spec/cql2/1.0/conf/spatial-functions",
+    "http://www.opengis.net/spec/cql2/1.0/conf/property-property",
+    # sortby (Part 8 draft) and the feature schema (Part 5 draft)
+    "http://www.opengis.net/spec/ogcapi-features-8/1.0/conf/sorting",
+    "http://www.opengis.net/spec/ogcapi-features-5/1.0/conf/schemas",
 ]
+QUERYABLES = "application/schema+json"
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 GREGORIAN = "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"
 
@@ -96,6 +114,28 @@ def collection(request: Request, spec: Collection, extent: Extent, html: bool) -
             *own,
             link(url(request, f"{path}/items", {"f": "json"}), "items", GEOJSON, "Items"),
             link(url(request, f"{path}/items", {"f": "html"}), "items", HTML, "Items as HTML"),
+            link(
+                url(request, f"{path}/queryables"),
+                "http://www.opengis.net/def/rel/ogc/1.0/queryables",
+                QUERYABLES,
+                "Queryables",
+            ),
+            # GDAL up to 3.6 looks for the plain "queryables" relation.
+            link(url(request, f"{path}/queryables"), "queryables", QUERYABLES, "Queryables"),
+            link(
+                url(request, f"{path}/schema"),
+                "http://www.opengis.net/def/rel/ogc/1.0/schema",
+                QUERYABLES,
+                "Schema of the features",
+            ),
+            # Relation names are case-insensitive (RFC 8288), but GDAL's OAPIF driver matches
+            # "describedBy" exactly when it looks for the JSON Schema it types fields from.
+            link(
+                url(request, f"{path}/feature-schema"),
+                "describedBy",
+                QUERYABLES,
+                "JSON Schema of a GeoJSON feature",
+            ),
             *downloads,
             *common_links(request),
         ],
