@@ -10,7 +10,13 @@ from fastapi import Request
 from api.ogc.links import GEOJSON, HTML, JSON, OPENAPI, PREFIX, link, self_and_alternate, url
 from geodata.opendata.collections import Collection
 from geodata.opendata.features import Extent
-from geodata.opendata.licences import PROJECT_LICENCE_NAME, PROJECT_LICENCE_URL, PROJECT_TITLE
+from geodata.opendata.licences import (
+    LICENCE_NAMES,
+    PROJECT_LICENCE_NAME,
+    PROJECT_LICENCE_URL,
+    PROJECT_TITLE,
+    licence_url,
+)
 from geodata.opendata.metadata import FORMATS, METADATA_FILE
 
 CONFORMANCE = [
@@ -137,6 +143,12 @@ def collection(request: Request, spec: Collection, extent: Extent, html: bool) -
                 "JSON Schema of a GeoJSON feature",
             ),
             *downloads,
-            *common_links(request),
+            link(url(request, f"/downloads/{METADATA_FILE}"), "describedby", JSON, "Metadata"),
+            link(
+                licence_url(spec.licence),
+                "license",
+                HTML,
+                LICENCE_NAMES.get(spec.licence, spec.licence),
+            ),
         ],
     }

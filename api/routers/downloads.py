@@ -19,7 +19,7 @@ from api.ogc import html
 from api.ogc.links import base_url, url
 from api.ogc.negotiation import wants_html
 from geodata.opendata.downloads import accepts_gzip, published_index, resolve
-from geodata.opendata.licences import PROJECT_LICENCE_URL
+from geodata.opendata.licences import PROJECT_LICENCE_URL, licence_url
 from geodata.opendata.metadata import MEDIA_TYPES, METADATA_FILE
 from geodata.opendata.params import reject_unknown
 from geodata.settings import get_settings
@@ -44,6 +44,7 @@ def _listing(request: Request, metadata: dict[str, Any]) -> dict[str, Any]:
             "records": c["records"],
             "updated": c["updated"],
             "licence": c["licence"],
+            "licence_url": licence_url(c["licence"]),
             "attribution": c["attribution"],
             "files": [
                 {
@@ -132,7 +133,7 @@ def download(name: str, request: Request, directory: PublishDirDep) -> Response:
         "Last-Modified": item.last_modified_http,
         "Cache-Control": CACHE_CONTROL,
         "Vary": "Accept-Encoding",
-        "Link": f'<{metadata_url}>; rel="describedby", <{PROJECT_LICENCE_URL}>; rel="license"',
+        "Link": f'<{metadata_url}>; rel="describedby", <{item.licence_url}>; rel="license"',
     }
     if item.not_modified(
         request.headers.get("if-none-match"), request.headers.get("if-modified-since")

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from geodata.opendata.errors import DownloadNotFound, DownloadsNotPublished
+from geodata.opendata.licences import PROJECT_LICENCE_URL, licence_url
 from geodata.opendata.metadata import METADATA_FILE, media_type
 from geodata.opendata.publish import read_metadata
 
@@ -25,6 +26,7 @@ class Download:
     gzipped: bool
     etag: str
     last_modified: datetime
+    licence_url: str = PROJECT_LICENCE_URL
 
     @property
     def last_modified_http(self) -> str:
@@ -60,6 +62,14 @@ def published_names(metadata: dict[str, Any]) -> set[str]:
     return names
 
 
+def licence_of(metadata: dict[str, Any], name: str) -> str:
+    """The licence URL of the collection a file belongs to (the project's for metadata.json)."""
+    for collection in metadata.get("collections", []):
+        if any(item["name"] == name for item in collection.get("files", [])):
+            return licence_url(collection.get("licence", ""))
+    return PROJECT_LICENCE_URL
+
+
 def _validators(path: Path, gzipped: bool) -> tuple[str, datetime]:
     stat = os.stat(path)
     suffix = "-gz" if gzipped else ""
@@ -81,7 +91,9 @@ def resolve(directory: Path, name: str, accepts_gzip: bool) -> Download:
     gzipped = accepts_gzip and compressed.is_file()
     served = compressed if gzipped else path
     etag, modified = _validators(served, gzipped)
-    return Download(name, served, media_type(name), gzipped, etag, modified)
+    return Download(
+        name, served, media_type(name), gzipped, etag, modified, licence_of(metadata, name)
+    )
 
 
 def accepts_gzip(accept_encoding: str | None) -> bool:
