@@ -20,6 +20,7 @@ from api.routers import (
     health,
     ogc,
     open311,
+    opendata_catalogue,
     readings,
     reports,
 )
@@ -79,6 +80,7 @@ def create_app() -> FastAPI:
     app.include_router(citizen.router)
     app.include_router(ogc.router)
     app.include_router(downloads.router)
+    app.include_router(opendata_catalogue.router)
     app.include_router(open311.router)
     app.include_router(web_evidence.router)
     app.include_router(web_routes.router)

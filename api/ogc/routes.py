@@ -20,6 +20,7 @@ from api.ogc import documents, html
 from api.ogc.links import GEOJSON, JSON, OPENAPI, PREFIX, base_url, link, self_and_alternate, url
 from api.ogc.negotiation import wants_html
 from api.ogc.openapi import openapi_document
+from geodata.opendata import catalogue
 from geodata.opendata.collections import COLLECTIONS, Collection
 from geodata.opendata.errors import CollectionNotFound, FeatureNotFound
 from geodata.opendata.features import extent, fetch_feature, fetch_page, parse_items_query
@@ -138,6 +139,8 @@ def collection(collection_id: str, request: Request, session: ReadSessionDep) ->
     document = documents.collection(request, spec, extent(session, spec), as_html)
     if as_html:
         items_href = url(request, f"{PREFIX}/collections/{spec.id}/items", {"f": "html"})
+        today = datetime.now(UTC).isoformat(timespec="seconds")
+        record = catalogue.mcf(spec, extent(session, spec), base_url(request), today)
         return _html(
             request,
             "collection.html",
@@ -145,6 +148,7 @@ def collection(collection_id: str, request: Request, session: ReadSessionDep) ->
             document,
             collection=document,
             items_href=items_href,
+            jsonld=catalogue.schema_org_script(record),
         )
     return _json(document)
 
