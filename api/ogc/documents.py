@@ -38,6 +38,12 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions-plus",
     "http://www.opengis.net/spec/cql2/1.0/conf/spatial-functions",
     "http://www.opengis.net/spec/cql2/1.0/conf/property-property",
+    # OGC API - Tiles: vector tiles of the collections in WebMercatorQuad
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tileset",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tilesets-list",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/geodata-tilesets",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/mvt",
     # sortby (Part 8 draft) and the feature schema (Part 5 draft)
     "http://www.opengis.net/spec/ogcapi-features-8/1.0/conf/sorting",
     "http://www.opengis.net/spec/ogcapi-features-5/1.0/conf/schemas",
@@ -67,6 +73,12 @@ def landing(request: Request, html: bool) -> dict[str, Any]:
             link(url(request, "/api/docs"), "service-doc", HTML, "API documentation"),
             link(url(request, f"{PREFIX}/conformance"), "conformance", JSON, "Conformance"),
             link(url(request, f"{PREFIX}/collections"), "data", JSON, "Collections"),
+            link(
+                url(request, f"{PREFIX}/tileMatrixSets"),
+                "http://www.opengis.net/def/rel/ogc/1.0/tiling-schemes",
+                JSON,
+                "Tile matrix sets",
+            ),
             link(url(request, "/downloads"), "related", JSON, "Downloads"),
             link(url(request, "/"), "related", HTML, "Map"),
             *common_links(request),
@@ -125,6 +137,12 @@ def collection(request: Request, spec: Collection, extent: Extent, html: bool) -
                 "http://www.opengis.net/def/rel/ogc/1.0/queryables",
                 QUERYABLES,
                 "Queryables",
+            ),
+            link(
+                url(request, f"{path}/tiles"),
+                "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector",
+                JSON,
+                "Vector tiles",
             ),
             # GDAL up to 3.6 looks for the plain "queryables" relation.
             link(url(request, f"{path}/queryables"), "queryables", QUERYABLES, "Queryables"),

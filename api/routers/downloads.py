@@ -115,9 +115,10 @@ def index(request: Request, directory: PublishDirDep) -> Response:
     return Response(orjson.dumps(listing), media_type="application/json")
 
 
-@router.get(
+@router.api_route(
     "/{name}",
-    summary="One published file",
+    methods=["GET", "HEAD"],
+    summary="One published file (HEAD: its headers, size and validators only)",
     response_class=Response,
     responses={
         200: media("The file, in its own format.", *sorted(set(MEDIA_TYPES.values()))),
