@@ -1,4 +1,4 @@
-"""CORS on the read-only open-data routes (new ones included), HEAD on downloads, Accept q-values."""
+"""CORS on the read-only open-data routes (new ones too), HEAD on downloads, Accept q-values."""
 
 from __future__ import annotations
 
