@@ -115,10 +115,20 @@ def index(request: Request, directory: PublishDirDep) -> Response:
     return Response(orjson.dumps(listing), media_type="application/json")
 
 
-@router.api_route(
+@router.head(
     "/{name}",
-    methods=["GET", "HEAD"],
-    summary="One published file (HEAD: its headers, size and validators only)",
+    summary="Headers, size and validators of one published file",
+    operation_id="head_download",
+    response_class=Response,
+    responses={
+        200: {"description": "The file's headers, without its body."},
+        304: {"description": "Not modified since the ETag or date given."},
+        503: {"description": "Nothing is published yet; retry in a few minutes."},
+    },
+)
+@router.get(
+    "/{name}",
+    summary="One published file",
     response_class=Response,
     responses={
         200: media("The file, in its own format.", *sorted(set(MEDIA_TYPES.values()))),
