@@ -80,6 +80,8 @@ def test_head_on_downloads_gives_the_headers_without_the_body(
         ("text/html;q=0, */*", False),
         ("text/*;q=0.8, application/*;q=0.9", False),
         ("text/*, application/*;q=0.9", True),
+        ("text/html,*/*", True),
+        ("*/*, application/json", False),
         ("application/json;q=oops, text/html;q=0.1", True),
     ],
 )

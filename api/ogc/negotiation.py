@@ -1,6 +1,7 @@
 """Representation choice: the ``f`` parameter wins, else the Accept header with its q-values
 (RFC 9110 12.5.1): the offer with the highest quality, the more specific range deciding for an
-offer, the server's order (JSON first) breaking ties; a browser's ``text/html,...`` gets HTML."""
+offer and breaking ties, then the server's order (JSON first); a browser's ``text/html,...``
+gets HTML."""
 
 from __future__ import annotations
 
@@ -32,8 +33,9 @@ def parse_accept(header: str) -> list[tuple[str, float]]:
     return ranges
 
 
-def quality(ranges: list[tuple[str, float]], offer: str) -> float:
-    """The quality of ``offer`` under the most specific range that matches it."""
+def quality(ranges: list[tuple[str, float]], offer: str) -> tuple[float, int]:
+    """The quality of ``offer`` under the most specific range that matches it, and how specific
+    that range was (a browser's ``text/html,*/*`` names HTML itself: it wins the tie)."""
     kind = offer.split("/")[0]
     best: tuple[int, float] = (-1, 0.0)
     for media, q in ranges:
@@ -47,7 +49,7 @@ def quality(ranges: list[tuple[str, float]], offer: str) -> float:
             continue
         if specificity > best[0]:
             best = (specificity, q)
-    return best[1]
+    return best[1], best[0] if best[1] > 0 else -1
 
 
 def prefers_html(accept: str) -> bool:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
@@ -34,6 +35,7 @@ from sqlalchemy import (
     Float,
     String,
     and_,
+    bindparam,
     false,
     func,
     literal,
@@ -82,6 +84,21 @@ TEMPORAL = ("t_after", "t_before", "t_equals", "t_intersects", "t_disjoint", "t_
 ORDERED = ("integer", "number", "string", "date", "date-time")
 NUMBERS = ("integer", "number")
 INSTANTS = ("date", "date-time")
+
+
+# The bound values of the filter being translated, named in the order the translator meets them,
+# so that two filters of the same structure give the same SQL (one cached statement) and differ
+# only in the values passed at execution.
+_BINDS: ContextVar[list[tuple[str, Any, Any]] | None] = ContextVar("cql_binds", default=None)
+
+
+def _bind(value: Any, type_: Any) -> Any:
+    binds = _BINDS.get()
+    if binds is None:
+        return literal(value, type_)
+    name = f"cql_{len(binds)}"
+    binds.append((name, value, type_))
+    return bindparam(name, value, type_=type_)
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,13 +166,13 @@ class Translator:
         if depth > MAX_DEPTH:
             raise BadParameter("filter is nested more than {limit} levels", limit=MAX_DEPTH)
         if isinstance(node, bool):
-            return Typed(literal(node, Boolean), "boolean", node, True)
+            return Typed(_bind(node, Boolean), "boolean", node, True)
         if isinstance(node, int | float):
             if not math.isfinite(node):
                 raise BadParameter("filter numbers must be finite, got '{value}'", value=node)
-            return Typed(literal(float(node), Float), "number", float(node), True)
+            return Typed(_bind(float(node), Float), "number", float(node), True)
         if isinstance(node, str):
-            return Typed(literal(node, String), "string", node, True)
+            return Typed(_bind(node, String), "string", node, True)
         if isinstance(node, list):
             return Typed(None, "list", node, True)
         if not isinstance(node, dict):
@@ -285,7 +302,7 @@ def _sql(typed: Typed, kind: str) -> Any:
     value = typed.value
     if kind == "date-time" and isinstance(value, date) and not isinstance(value, datetime):
         value = datetime.combine(value, time.min, UTC)
-    return literal(value, _BIND_TYPES[kind])
+    return _bind(value, _BIND_TYPES[kind])
 
 
 def _coerce_text(typed: Typed, kind: str) -> Typed:
@@ -305,7 +322,7 @@ def _coerce_flag(typed: Typed, kind: str) -> Typed:
     """1 or 0 compared with a boolean property (GDAL's booleans are integers)."""
     if typed.literal and typed.kind == "number" and kind == "boolean" and typed.value in (0, 1):
         flag = bool(typed.value)
-        return Typed(literal(flag, Boolean), "boolean", flag, True)
+        return Typed(_bind(flag, Boolean), "boolean", flag, True)
     return typed
 
 
@@ -381,8 +398,8 @@ def _temporal(op: str, left: Typed, right: Typed) -> Any:
         start = end = _sql(right, "date-time" if left.kind == "date-time" else right.kind)
     elif right.kind == "interval":
         bounds = right.value
-        start = None if bounds[0] is None else literal(bounds[0], MOMENT)
-        end = None if bounds[1] is None else literal(bounds[1], MOMENT)
+        start = None if bounds[0] is None else _bind(bounds[0], MOMENT)
+        end = None if bounds[1] is None else _bind(bounds[1], MOMENT)
     else:
         raise BadParameter(
             "filter: {function} compares a date property with a date or interval",
@@ -434,9 +451,27 @@ def _geometry(node: dict[str, Any]) -> Typed:
             "filter: a geometry is empty or invalid ({reason})",
             reason=shapely.is_valid_reason(geometry) if finite else "not finite",
         )
-    sql = func.ST_GeomFromText(literal(geometry.wkt, String), SRID)
+    sql = func.ST_GeomFromText(_bind(geometry.wkt, String), SRID)
     return Typed(sql, "geometry", geometry, False)
 
 
 def translate(collection: Collection, parsed: dict[str, Any]) -> ColumnElement[bool]:
     return Translator(collection).condition(parsed)
+
+
+@dataclass(frozen=True, slots=True)
+class BoundFilter:
+    condition: Any
+    values: dict[str, Any]
+    key: tuple[Any, ...]  # equal for filters whose SQL differs only in the values
+
+
+def translate_bound(collection: Collection, parsed: dict[str, Any]) -> BoundFilter:
+    token = _BINDS.set([])
+    try:
+        condition = Translator(collection).condition(parsed)
+        binds = _BINDS.get() or []
+    finally:
+        _BINDS.reset(token)
+    key = (collection.id, str(condition), tuple(type(t).__name__ for _, _, t in binds))
+    return BoundFilter(condition, {name: value for name, value, _ in binds}, key)

@@ -143,6 +143,8 @@ class Extras:
 
 
 PLAIN = Extras()
+MAX_CACHED = 512
+_EXTRA_STATEMENTS: dict[tuple[Any, ...], Select[Any]] = {}
 
 
 @lru_cache(maxsize=1024)
@@ -229,7 +231,25 @@ def page_statement(collection: Collection, query: ItemsQuery) -> tuple[Select[An
         query.properties,
         query.skip_geometry,
     )
-    return build_page_statement(shape, extras), parameters(query)
+    values = parameters(query)
+    if query.cql is not None:
+        values.update(query.cql.values)
+    # Filters of the same structure share one statement (and its compiled form); their values
+    # travel as parameters.
+    key = (
+        shape,
+        query.cql.key if query.cql else None,
+        extras.sortby,
+        extras.properties,
+        extras.skip_geometry,
+    )
+    statement = _EXTRA_STATEMENTS.get(key)
+    if statement is None:
+        statement = build_page_statement(shape, extras)
+        if len(_EXTRA_STATEMENTS) >= MAX_CACHED:
+            _EXTRA_STATEMENTS.pop(next(iter(_EXTRA_STATEMENTS)))
+        _EXTRA_STATEMENTS[key] = statement
+    return statement, values
 
 
 def fetch_page(session: Session, collection: Collection, query: ItemsQuery) -> Page:

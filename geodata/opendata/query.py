@@ -14,7 +14,7 @@ from typing import Any
 
 from geodata.bbox import BBox, parse_bbox
 from geodata.opendata.collections import Collection
-from geodata.opendata.cql import parse_filter, translate
+from geodata.opendata.cql import parse_filter, translate_bound
 from geodata.opendata.errors import BadParameter
 from geodata.opendata.params import (
     Interval,
@@ -52,6 +52,8 @@ class CqlFilter:
     lang: str | None
     crs: str | None
     condition: Any = field(compare=False, hash=False)
+    values: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    key: tuple[Any, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,8 +118,8 @@ def parse_cql(collection: Collection, params: Mapping[str, str]) -> CqlFilter | 
                 raise BadParameter("{name} is only meaningful with filter", name=name)
         return None
     lang, crs = params.get("filter-lang"), params.get("filter-crs")
-    condition = translate(collection, parse_filter(text, lang, crs))
-    return CqlFilter(text, lang, crs, condition)
+    bound = translate_bound(collection, parse_filter(text, lang, crs))
+    return CqlFilter(text, lang, crs, bound.condition, bound.values, bound.key)
 
 
 def parse_sortby(collection: Collection, value: str | None) -> tuple[tuple[str, bool], ...]:
