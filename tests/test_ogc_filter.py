@@ -241,3 +241,12 @@ def test_values_are_bound_never_spliced_into_the_sql(client: TestClient) -> None
     hostile = "name = 'x'' OR 1=1; DROP TABLE water_system; --'"
     assert ids(client, {"filter": hostile}) == set()
     assert client.get(ITEMS, params={"limit": "1"}).json()["numberMatched"] == 371
+
+
+def test_filters_of_one_structure_share_a_statement_but_not_their_values(
+    client: TestClient, everything: list[dict[str, Any]]
+) -> None:
+    """The statement is cached per structure; each request's own values must still decide."""
+    for low in (50, 100, 300, 600):
+        text = f"population_served > {low} AND status <> 'grey'"
+        assert ids(client, {"filter": text}) == matching(text, everything), low
