@@ -8,6 +8,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api import contract, guards, queue, security
 from api.errors import install_error_handlers
+from api.ogc import tiles as ogc_tiles
 from api.routers import (
     accounts,
     admin_accounts,
@@ -22,6 +23,7 @@ from api.routers import (
     notify,
     ogc,
     open311,
+    opendata_catalogue,
     readings,
     reports,
 )
@@ -83,7 +85,9 @@ def create_app() -> FastAPI:
     app.include_router(catalog.router)
     app.include_router(citizen.router)
     app.include_router(ogc.router)
+    app.include_router(ogc_tiles.router)
     app.include_router(downloads.router)
+    app.include_router(opendata_catalogue.router)
     app.include_router(open311.router)
     app.include_router(inbound.router)
     app.include_router(web_evidence.router)

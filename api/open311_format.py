@@ -23,7 +23,9 @@ def _xml_value(parent: ET.Element, key: str, value: Any) -> None:
     child = ET.SubElement(parent, key)
     if isinstance(value, list):
         for item in value:
-            _xml_item(child, "value" if not isinstance(item, dict) else key.rstrip("s"), item)
+            # One element per item, named for the list (formats/format, endpoints/endpoint).
+            tag = key[:-1] if key.endswith("s") else "value"
+            _xml_item(child, tag, item)
     elif isinstance(value, dict):
         for k, v in value.items():
             _xml_value(child, k, v)

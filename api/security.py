@@ -34,6 +34,8 @@ from geodata.settings import Settings, get_settings
 OPEN_DATA_PREFIXES = (
     "/ogc",
     "/downloads",
+    "/catalogue",
+    "/data.json",
     "/open311/v2",
     "/api/v1/reports",
     "/api/v1/systems",

@@ -26,6 +26,7 @@ from geodata.models import (
 )
 from geodata.opendata.privacy import public_text
 from geodata.reports import statuses
+from geodata.search import search_systems
 
 # Service names, as msgids translated by the catalogue (Spanish by default).
 SERVICE_NAMES: dict[ReportCategory, str] = {
@@ -224,3 +225,15 @@ def find_requests(session: Session, filters: RequestFilters, now: datetime) -> l
 def find_request(session: Session, code: str) -> PublicRequest | None:
     row = session.execute(_public_select().where(Report.tracking_code == code)).first()
     return _to_public(row) if row is not None else None
+
+
+def locate_address(session: Session, address: str) -> str | None:
+    """The code of the water system an ``address_string`` names (its name or a community it
+    serves, forgiving of accents and small typos), or ``None``."""
+    text = address[:200]
+    # The whole address first, then each comma-separated part ("Sistema X, Poroto, Trujillo").
+    for query in (text, *(part for part in text.split(",") if part.strip())):
+        found, _ = search_systems(session, query, 1)
+        if found:
+            return str(found[0]["code"])
+    return None

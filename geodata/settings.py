@@ -270,6 +270,11 @@ class Settings(BaseSettings):
     moderators_name: str = Field(
         default="Equipo Yaku", description="Name on the answers of moderators."
     )
+    opendata_contact_email: str = Field(
+        default="datos@yaku.example.org",
+        description="Contact e-mail of the open data in the catalogue records (DCAT, data.json, "
+        "ISO 19139); set the publisher's real address.",
+    )
 
     @field_validator("intake_address_limits", "intake_photo_address_limits")
     @classmethod

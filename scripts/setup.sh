@@ -97,9 +97,9 @@ ensure_web_assets() {
 
 ensure_test_tools() {
   # Headless browser for the page tests, GDAL ogr2ogr for the OGC client tests, pgbench for the
-  # benchmarks, a Compose implementation to check docker-compose.yml without an engine, and
-  # PgBouncer for the connection-pooler test.
-  apt_install chromium gdal-bin postgresql-contrib docker-compose pgbouncer
+  # benchmarks (wrk, the HTTP load of the OGC benchmarks), a Compose implementation to check
+  # docker-compose.yml without an engine, and PgBouncer for the connection-pooler test.
+  apt_install chromium gdal-bin postgresql-contrib docker-compose pgbouncer wrk
 }
 
 setup_runtime() {

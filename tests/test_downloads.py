@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+from datetime import date
 from pathlib import Path
 
 import orjson
@@ -91,7 +92,7 @@ def test_every_file_opens_with_the_expected_count_and_fields(
             assert info["crs"] == "EPSG:4326"
     if count:
         meta = pyogrio.read_info(tmp_path / f"{collection_id}.gpkg")["layer_metadata"]
-        assert meta["LICENSE"].startswith("CC-BY-4.0")
+        assert meta["LICENSE"] == COLLECTIONS[collection_id].licence
         assert meta["METADATA"].endswith("/downloads/metadata.json")
 
 
@@ -157,19 +158,25 @@ def test_wpdx_values_of_a_known_system(client: TestClient, published: Path, tmp_
 
 
 @pytest.mark.parametrize(
-    ("status", "dry", "rainy", "expected"),
+    ("status", "dry", "rainy", "on", "expected"),
     [
-        ("red", True, True, "No"),
-        ("green", None, None, "Yes"),
-        ("yellow", False, False, "Yes"),
-        ("grey", True, False, "Yes"),
-        ("grey", False, False, "No"),
-        ("grey", None, None, "Unknown"),
-        ("grey", False, None, "Unknown"),
+        ("red", True, True, date(2015, 7, 1), "No"),
+        ("green", None, None, date(2015, 7, 1), "Yes"),
+        ("yellow", False, False, date(2015, 7, 1), "Yes"),
+        # grey: the survey's answer for the season of the report date
+        ("grey", True, False, date(2015, 7, 1), "Yes"),
+        ("grey", True, False, date(2016, 1, 20), "No"),
+        ("grey", False, True, date(2015, 9, 14), "No"),
+        ("grey", False, False, date(2015, 3, 1), "No"),
+        ("grey", None, None, date(2015, 7, 1), "Unknown"),
+        ("grey", False, None, date(2016, 2, 1), "Unknown"),
+        ("grey", True, True, None, "Unknown"),
     ],
 )
-def test_wpdx_status_id(status: str, dry: bool | None, rainy: bool | None, expected: str) -> None:
-    assert status_id(status, dry, rainy) == expected
+def test_wpdx_status_id(
+    status: str, dry: bool | None, rainy: bool | None, on: date | None, expected: str
+) -> None:
+    assert status_id(status, dry, rainy, on) == expected
 
 
 def test_metadata_document_counts_licences_and_attributions(

@@ -74,6 +74,11 @@ def path_values(reports: list[PrivateReport], published: Path) -> dict[str, list
         "name": files,
         "fmt": ["json", "xml"],
         "ubigeo": ["130101"],
+        # vector tiles: the world tile and the zoom-3 tile over La Libertad
+        "tms_id": ["WebMercatorQuad"],
+        "z": ["0", "3"],
+        "y": ["0", "4"],
+        "x": ["0", "2"],
         "": generic,  # any other path parameter of any router
     }
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from geodata.opendata.collections import COLLECTIONS, Collection
+from geodata.opendata.cql import CRS84
 from geodata.opendata.params import DEFAULT_LIMIT, MAX_LIMIT
 
 _SCHEMA_TYPES = {
@@ -57,6 +58,55 @@ _PARAMETERS: dict[str, Any] = {
         "in": "query",
         "required": False,
         "schema": {"type": "string", "enum": ["json", "html"], "default": "json"},
+    },
+    "filter": {
+        "name": "filter",
+        "in": "query",
+        "required": False,
+        "description": "A CQL2 filter on the collection's queryables (OGC API - Features Part 3).",
+        "schema": {"type": "string"},
+    },
+    "filter-lang": {
+        "name": "filter-lang",
+        "in": "query",
+        "required": False,
+        "description": "cql2-text (default) or cql2-json; cql-text, the drafts' name, is read "
+        "as cql2-text.",
+        "schema": {
+            "type": "string",
+            "enum": ["cql2-text", "cql2-json", "cql-text"],
+            "default": "cql2-text",
+        },
+    },
+    "filter-crs": {
+        "name": "filter-crs",
+        "in": "query",
+        "required": False,
+        "schema": {"type": "string", "enum": [CRS84], "default": CRS84},
+    },
+    "sortby": {
+        "name": "sortby",
+        "in": "query",
+        "required": False,
+        "style": "form",
+        "explode": False,
+        "description": "Queryables to sort by, '-' before a name for descending order.",
+        "schema": {"type": "array", "items": {"type": "string"}},
+    },
+    "properties": {
+        "name": "properties",
+        "in": "query",
+        "required": False,
+        "style": "form",
+        "explode": False,
+        "description": "Only these properties in each feature.",
+        "schema": {"type": "array", "items": {"type": "string"}},
+    },
+    "skipGeometry": {
+        "name": "skipGeometry",
+        "in": "query",
+        "required": False,
+        "schema": {"type": "boolean", "default": False},
     },
     "collectionId": {
         "name": "collectionId",
@@ -127,9 +177,27 @@ def _items_path(collection: Collection) -> dict[str, Any]:
                 _ref("limit"),
                 _ref("offset"),
                 _ref("f"),
+                _ref("filter"),
+                _ref("filter-lang"),
+                _ref("filter-crs"),
+                _ref("sortby"),
+                _ref("properties"),
+                _ref("skipGeometry"),
                 *filters,
             ],
             "responses": _json_response("A page of features", "application/geo+json"),
+        }
+    }
+
+
+def _schema_path(operation_id: str, summary: str) -> dict[str, Any]:
+    return {
+        "get": {
+            "summary": summary,
+            "operationId": operation_id,
+            "tags": ["Capabilities"],
+            "parameters": [_ref("collectionId"), _ref("f")],
+            "responses": _json_response("A JSON Schema 2020-12", "application/schema+json"),
         }
     }
 
@@ -172,6 +240,15 @@ def openapi_document(server_url: str) -> dict[str, Any]:
                 "responses": _json_response("The collection"),
             }
         },
+        "/collections/{collectionId}/queryables": _schema_path(
+            "getQueryables", "What the features can be filtered and sorted on"
+        ),
+        "/collections/{collectionId}/schema": _schema_path(
+            "getSchema", "The schema of the features' properties"
+        ),
+        "/collections/{collectionId}/feature-schema": _schema_path(
+            "getFeatureSchema", "The JSON Schema of one GeoJSON feature"
+        ),
         "/collections/{collectionId}/items/{featureId}": {
             "get": {
                 "summary": "One feature",

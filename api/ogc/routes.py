@@ -20,10 +20,16 @@ from api.ogc import documents, html
 from api.ogc.links import GEOJSON, JSON, OPENAPI, PREFIX, base_url, link, self_and_alternate, url
 from api.ogc.negotiation import wants_html
 from api.ogc.openapi import openapi_document
+from geodata.opendata import catalogue
 from geodata.opendata.collections import COLLECTIONS, Collection
 from geodata.opendata.errors import CollectionNotFound, FeatureNotFound
 from geodata.opendata.features import extent, fetch_feature, fetch_page, parse_items_query
 from geodata.opendata.params import reject_unknown
+from geodata.opendata.queryables import (
+    feature_schema_document,
+    queryables_document,
+    schema_document,
+)
 
 router = APIRouter(prefix=PREFIX, tags=["OGC API - Features"])
 
@@ -133,6 +139,8 @@ def collection(collection_id: str, request: Request, session: ReadSessionDep) ->
     document = documents.collection(request, spec, extent(session, spec), as_html)
     if as_html:
         items_href = url(request, f"{PREFIX}/collections/{spec.id}/items", {"f": "html"})
+        today = datetime.now(UTC).isoformat(timespec="seconds")
+        record = catalogue.mcf(spec, extent(session, spec), base_url(request), today)
         return _html(
             request,
             "collection.html",
@@ -140,8 +148,67 @@ def collection(collection_id: str, request: Request, session: ReadSessionDep) ->
             document,
             collection=document,
             items_href=items_href,
+            jsonld=catalogue.schema_org_script(record),
         )
     return _json(document)
+
+
+@router.get(
+    "/collections/{collection_id}/queryables",
+    summary="What the features can be filtered and sorted on (JSON Schema 2020-12)",
+    responses={200: media("Queryables.", documents.QUERYABLES, "text/html")},
+)
+def collection_queryables(collection_id: str, request: Request) -> Response:
+    spec = _collection(collection_id)
+    as_html = _plain(request)
+    path = f"{PREFIX}/collections/{spec.id}/queryables"
+    document = queryables_document(spec, url(request, path))
+    if as_html:
+        rows = [
+            f"{k}: {v.get('format') or v.get('type')}" for k, v in document["properties"].items()
+        ]
+        return _html(request, "list.html", f"{spec.title}: queryables", document, items=rows)
+    return _json(document, schema_media_type(request))
+
+
+@router.get(
+    "/collections/{collection_id}/schema",
+    summary="The schema of the features' properties (JSON Schema 2020-12)",
+    responses={200: media("Schema.", documents.QUERYABLES, "text/html")},
+)
+def collection_schema(collection_id: str, request: Request) -> Response:
+    spec = _collection(collection_id)
+    as_html = _plain(request)
+    path = f"{PREFIX}/collections/{spec.id}/schema"
+    document = schema_document(spec, url(request, path))
+    if as_html:
+        rows = [
+            f"{k}: {v.get('format') or v.get('type')}" for k, v in document["properties"].items()
+        ]
+        return _html(request, "list.html", f"{spec.title}: schema", document, items=rows)
+    return _json(document, documents.QUERYABLES)
+
+
+@router.get(
+    "/collections/{collection_id}/feature-schema",
+    summary="The JSON Schema of one GeoJSON feature of the collection",
+    response_class=Response,
+    responses={200: media("Feature schema.", documents.QUERYABLES, schema={"type": "object"})},
+)
+def collection_feature_schema(collection_id: str, request: Request) -> Response:
+    spec = _collection(collection_id)
+    reject_unknown(request.query_params, PLAIN_PARAMS)
+    path = f"{PREFIX}/collections/{spec.id}/feature-schema"
+    return _json(feature_schema_document(spec, url(request, path)), documents.QUERYABLES)
+
+
+def schema_media_type(request: Request) -> str:
+    """``application/schema+json``, or plain JSON for a client that asks for nothing else (GDAL
+    up to 3.6 refuses any other type for the queryables)."""
+    accept = request.headers.get("accept", "").lower()
+    if "application/json" in accept and documents.QUERYABLES not in accept and "*/*" not in accept:
+        return JSON
+    return documents.QUERYABLES
 
 
 def _page_links(

@@ -22,7 +22,7 @@ from api.ogc.links import base_url, url
 from api.ogc.negotiation import wants_html
 from api.stored import serve
 from geodata.opendata.downloads import accepts_gzip, published_index, resolve
-from geodata.opendata.licences import PROJECT_LICENCE_URL
+from geodata.opendata.licences import PROJECT_LICENCE_URL, licence_url
 from geodata.opendata.metadata import MEDIA_TYPES, METADATA_FILE
 from geodata.opendata.params import reject_unknown
 from geodata.settings import get_settings
@@ -58,6 +58,7 @@ def _listing(request: Request, metadata: dict[str, Any]) -> dict[str, Any]:
             "records": c["records"],
             "updated": c["updated"],
             "licence": c["licence"],
+            "licence_url": licence_url(c["licence"]),
             "attribution": c["attribution"],
             "files": [
                 {
@@ -128,6 +129,17 @@ def index(request: Request, store: StoreDep) -> Response:
     return Response(orjson.dumps(listing), media_type="application/json")
 
 
+@router.head(
+    "/{name}",
+    summary="Headers, size and validators of one published file",
+    operation_id="head_download",
+    response_class=Response,
+    responses={
+        200: {"description": "The file's headers, without its body."},
+        304: {"description": "Not modified since the ETag or date given."},
+        503: {"description": "Nothing is published yet; retry in a few minutes."},
+    },
+)
 @router.get(
     "/{name}",
     summary="One published file",
@@ -147,7 +159,7 @@ def download(name: str, request: Request, store: StoreDep) -> Response:
         "Last-Modified": item.last_modified_http,
         "Cache-Control": CACHE_CONTROL,
         "Vary": "Accept-Encoding",
-        "Link": f'<{metadata_url}>; rel="describedby", <{PROJECT_LICENCE_URL}>; rel="license"',
+        "Link": f'<{metadata_url}>; rel="describedby", <{item.licence_url}>; rel="license"',
     }
     if item.not_modified(
         request.headers.get("if-none-match"), request.headers.get("if-modified-since")

@@ -157,8 +157,10 @@ def service_definition(
 
 
 def _public(request: open311.PublicRequest, language: str) -> dict[str, Any]:
+    """A request as GeoReport v2 writes it: a field without a value is left out (the schemas
+    type every field as a string or a number; none of them allows null)."""
     base = get_settings().base_url
-    return {
+    item = {
         "service_request_id": request.service_request_id,
         "status": request.status,
         "status_notes": request.status_notes,
@@ -183,6 +185,7 @@ def _public(request: open311.PublicRequest, language: str) -> dict[str, Any]:
             else None
         ),
     }
+    return {key: value for key, value in item.items() if value is not None}
 
 
 def _parse_datetime(value: str | None) -> datetime | None:
@@ -321,7 +324,17 @@ async def create_request(
         fields = {k: v for k, v in form.items() if isinstance(v, str)}
     if _category(fields.get("service_code", "")) is None:
         return errors(fmt, 400, translate("Unknown service_code.", language))
-    if not (fields.get("lat") and fields.get("long")) and not fields.get("attribute[water_system]"):
+    located = (fields.get("lat") and fields.get("long")) or fields.get("attribute[water_system]")
+    if not located and fields.get("address_string", "").strip():
+        # GeoReport v2: lat/long or address_string. An address that names a water system or a
+        # community it serves locates the report at that system.
+        code = await run_in_threadpool(open311.locate_address, session, fields["address_string"])
+        if code is None:
+            message = "address_string names no known water system or community; send lat and long."
+            return errors(fmt, 400, translate(message, language))
+        fields["attribute[water_system]"] = code
+        located = code
+    if not located:
         return errors(fmt, 400, translate("lat and long are required.", language))
     try:
         payload = _report_from_form(fields)
@@ -345,13 +358,8 @@ async def create_request(
     notice = translate("Keep this code to follow your report: {code}", language).format(
         code=accepted.tracking_code
     )
-    body = [
-        {
-            "service_request_id": accepted.tracking_code,
-            "token": accepted.tracking_code,
-            "service_notice": notice,
-            "account_id": None,
-        }
-    ]
+    # GeoReport v2: a request gets either its service_request_id at once or a token to ask for
+    # it later; it gets its id at once here. account_id is optional and there are no accounts.
+    body = [{"service_request_id": accepted.tracking_code, "service_notice": notice}]
     # As the REST intake: 201 when stored now, 200 with the same request for a replayed key.
     return render(fmt, body, "service_requests", "request", 201 if accepted.created else 200)

@@ -12,6 +12,7 @@ from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
 
 from geodata.opendata.errors import DownloadNotFound, DownloadsNotPublished
+from geodata.opendata.licences import PROJECT_LICENCE_URL, licence_url
 from geodata.opendata.metadata import METADATA_FILE, media_type
 from geodata.opendata.publish import read_stored_metadata
 from geodata.storage import ObjectInfo, ObjectStore
@@ -25,6 +26,7 @@ class Download:
     gzipped: bool
     etag: str
     last_modified: datetime
+    licence_url: str = PROJECT_LICENCE_URL
 
     @property
     def last_modified_http(self) -> str:
@@ -60,6 +62,14 @@ def published_names(metadata: dict[str, Any]) -> set[str]:
     return names
 
 
+def licence_of(metadata: dict[str, Any], name: str) -> str:
+    """The licence URL of the collection a file belongs to (the project's for metadata.json)."""
+    for collection in metadata.get("collections", []):
+        if any(item["name"] == name for item in collection.get("files", [])):
+            return licence_url(collection.get("licence", ""))
+    return PROJECT_LICENCE_URL
+
+
 def _validators(info: ObjectInfo, gzipped: bool) -> tuple[str, datetime]:
     suffix = "-gz" if gzipped else ""
     # HTTP dates have whole seconds (the store's are truncated), so If-Modified-Since
@@ -79,7 +89,9 @@ def resolve(store: ObjectStore, name: str, accepts_gzip: bool) -> Download:
     gzipped = compressed is not None
     etag, modified = _validators(info, gzipped)
     key = name + ".gz" if gzipped else name
-    return Download(name, key, media_type(name), gzipped, etag, modified)
+    return Download(
+        name, key, media_type(name), gzipped, etag, modified, licence_of(metadata, name)
+    )
 
 
 def accepts_gzip(accept_encoding: str | None) -> bool:

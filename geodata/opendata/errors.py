@@ -38,3 +38,13 @@ class DownloadsNotPublished(AppError):
     status_code = 503
     code = "downloads_not_published"
     message = "The downloads have not been published yet; please try again in a few minutes."
+
+
+class TileNotFound(NotFound):
+    code = "tile_not_found"
+    message = (
+        "There is no tile {tile} in WebMercatorQuad (zoom 0 to 22, column and row below 2^zoom)."
+    )
+
+    def __init__(self, tile: str) -> None:
+        super().__init__(tile=tile)

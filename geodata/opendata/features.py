@@ -7,8 +7,7 @@ features array as JSON text, so Python never parses or re-encodes the features. 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -31,46 +30,15 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
-from geodata.bbox import BBox, parse_bbox
 from geodata.models import SRID
 from geodata.opendata.collections import COLLECTIONS, Collection
-from geodata.opendata.params import (
-    Interval,
-    parse_choice,
-    parse_datetime,
-    parse_limit,
-    parse_offset,
-    parse_values,
-    reject_unknown,
-)
+from geodata.opendata.query import ItemsQuery, allowed_item_params, parse_items_query
+from geodata.opendata.queryables import queryables
 
-COMMON_ITEM_PARAMS = ("bbox", "datetime", "limit", "offset", "f", "lang")
 COORDINATE_PRECISION = 6  # decimal degrees: about 0.1 m
 MOMENT = DateTime(timezone=True)
 
-
-@dataclass(frozen=True, slots=True)
-class ItemsQuery:
-    bbox: BBox | None = None
-    interval: Interval | None = None
-    limit: int = 100
-    offset: int = 0
-    filters: dict[str, list[str]] = field(default_factory=dict)
-
-    def as_params(self) -> dict[str, str]:
-        """The query parameters that reproduce this query (for next/prev links)."""
-        params: dict[str, str] = {}
-        if self.bbox:
-            params["bbox"] = ",".join(f"{n:g}" for n in self.bbox.as_list())
-        if self.interval:
-            params["datetime"] = "/".join(_iso(m) for m in (self.interval.start, self.interval.end))
-        params.update({name: ",".join(values) for name, values in self.filters.items()})
-        params["limit"] = str(self.limit)
-        return params
-
-
-def _iso(moment: datetime | None) -> str:
-    return ".." if moment is None else moment.isoformat().replace("+00:00", "Z")
+__all__ = ["ItemsQuery", "Page", "allowed_item_params", "parse_items_query"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,36 +48,25 @@ class Page:
     number_returned: int
 
 
-def allowed_item_params(collection: Collection) -> tuple[str, ...]:
-    return (*COMMON_ITEM_PARAMS, *collection.filters)
+def feature_expression(
+    collection: Collection,
+    names: tuple[str, ...] | None = None,
+    skip_geometry: bool = False,
+) -> ColumnElement[Any]:
+    """``json_build_object`` of one GeoJSON Feature; keys are the collection's constant names.
 
-
-def parse_items_query(collection: Collection, params: Mapping[str, str]) -> ItemsQuery:
-    reject_unknown(params, allowed_item_params(collection))
-    filters: dict[str, list[str]] = {}
-    for name, spec in collection.filters.items():
-        value = params.get(name)
-        if value is None:
-            continue
-        if spec.choices is not None:
-            filters[name] = parse_choice(name, value, spec.choices)
-        else:
-            filters[name] = parse_values(name, value)
-    return ItemsQuery(
-        bbox=parse_bbox(params.get("bbox")),
-        interval=parse_datetime(params.get("datetime")),
-        limit=parse_limit(params.get("limit")),
-        offset=parse_offset(params.get("offset")),
-        filters=filters,
-    )
-
-
-def feature_expression(collection: Collection) -> ColumnElement[Any]:
-    """``json_build_object`` of one GeoJSON Feature; keys are the collection's constant names."""
+    ``names`` keeps only those properties (``properties=``, checked against the collection's
+    own names before they get here); ``skip_geometry`` writes ``"geometry": null``.
+    """
     pairs: list[Any] = []
     for name, expr in collection.properties.items():
-        pairs.extend((literal_column(f"'{name}'"), expr))
-    geometry = cast(func.ST_AsGeoJSON(collection.geometry, COORDINATE_PRECISION), JSON)
+        if names is None or name in names:
+            pairs.extend((literal_column(f"'{name}'"), expr))
+    geometry = (
+        null()
+        if skip_geometry
+        else cast(func.ST_AsGeoJSON(collection.geometry, COORDINATE_PRECISION), JSON)
+    )
     return func.json_build_object(
         literal_column("'type'"),
         literal_column("'Feature'"),
@@ -175,56 +132,124 @@ def conditions(collection: Collection, shape: Shape) -> list[Any]:
     return where
 
 
+@dataclass(frozen=True, slots=True)
+class Extras:
+    """What Part 3 and the sorting/selection parameters add to a page (built per request)."""
+
+    condition: Any = None
+    sortby: tuple[tuple[str, bool], ...] = ()
+    properties: tuple[str, ...] | None = None
+    skip_geometry: bool = False
+
+
+PLAIN = Extras()
+MAX_CACHED = 512
+_EXTRA_STATEMENTS: dict[tuple[Any, ...], Select[Any]] = {}
+
+
 @lru_cache(maxsize=1024)
 def _page_statement(shape: Shape) -> Select[Any]:
-    """Built once per shape: SQLAlchemy then reuses its compiled form from the statement cache.
+    """Built once per shape: SQLAlchemy then reuses its compiled form from the statement cache."""
+    return build_page_statement(shape, PLAIN)
 
-    Without a bbox the integer key's index yields the page directly. With one, PostgreSQL would
+
+def build_page_statement(shape: Shape, extras: Extras) -> Select[Any]:
+    """Without a bbox the integer key's index yields the page directly. With one, PostgreSQL would
     still walk the key index and test every row against the box (the rows inside are few and
     spread out); so the keys inside the box come first from the GiST index, in a materialized
     CTE that also gives the count, and only the page's rows are joined and turned into JSON.
+
+    ``sortby`` orders by the named queryables, then by the key (so pages never overlap); the
+    page keeps its position in a column the JSON array is aggregated by.
     """
     collection = COLLECTIONS[shape.collection_id]
     where = conditions(collection, shape)
+    if extras.condition is not None:
+        where.append(extras.condition)
     limit = bindparam("page_limit", type_=Integer)
     offset = bindparam("page_offset", type_=Integer)
+    found = queryables(collection)
+    sort_exprs = [found[name].expression for name, _ in extras.sortby]
+    feature = feature_expression(collection, extras.properties, extras.skip_geometry)
+
+    def order(columns: list[Any], key: Any) -> list[Any]:
+        keys = [
+            c.desc().nulls_last() if d else c.asc().nulls_last()
+            for c, (_, d) in zip(columns, extras.sortby, strict=True)
+        ]
+        return [*keys, key]
+
     if not shape.bbox:
         matched = select(func.count()).select_from(collection.from_clause).where(*where)
+        ordering = order(sort_exprs, collection.key)
+        position = func.row_number().over(order_by=ordering) if extras.sortby else collection.key
         page = (
-            select(collection.key.label("k"), feature_expression(collection).label("f"))
+            select(collection.key.label("k"), feature.label("f"), position.label("o"))
             .select_from(collection.from_clause)
             .where(*where)
-            .order_by(collection.key)
+            .order_by(*ordering)
             .limit(limit)
             .offset(offset)
             .subquery("page")
         )
     else:
         keys = (
-            select(collection.key.label("k"))
+            select(
+                collection.key.label("k"),
+                *(e.label(f"s{i}") for i, e in enumerate(sort_exprs)),
+            )
             .select_from(collection.from_clause)
             .where(*where)
             .cte("matched")
             .prefix_with("MATERIALIZED")
         )
         matched = select(func.count()).select_from(keys)
-        page_keys = (select(keys.c.k).order_by(keys.c.k).limit(limit).offset(offset)).subquery(
-            "page_keys"
-        )
+        ordering = order([keys.c[f"s{i}"] for i in range(len(sort_exprs))], keys.c.k)
+        position = func.row_number().over(order_by=ordering) if extras.sortby else keys.c.k
+        page_keys = (
+            select(keys.c.k, position.label("o")).order_by(*ordering).limit(limit).offset(offset)
+        ).subquery("page_keys")
         page = (
-            select(collection.key.label("k"), feature_expression(collection).label("f"))
+            select(collection.key.label("k"), feature.label("f"), page_keys.c.o)
             .select_from(collection.from_clause.join(page_keys, collection.key == page_keys.c.k))
             .subquery("page")
         )
     features = func.coalesce(
-        cast(func.json_agg(aggregate_order_by(page.c.f, page.c.k)), Text), "[]"
+        cast(func.json_agg(aggregate_order_by(page.c.f, page.c.o)), Text), "[]"
     )
     return select(matched.scalar_subquery(), func.count(), features).select_from(page)
 
 
 def page_statement(collection: Collection, query: ItemsQuery) -> tuple[Select[Any], dict[str, Any]]:
     """``(numberMatched, numberReturned, features JSON text)`` in one statement, and its values."""
-    return _page_statement(shape_of(collection, query)), parameters(query)
+    shape = shape_of(collection, query)
+    if query.plain:
+        return _page_statement(shape), parameters(query)
+    extras = Extras(
+        query.cql.condition if query.cql is not None else None,
+        query.sortby,
+        query.properties,
+        query.skip_geometry,
+    )
+    values = parameters(query)
+    if query.cql is not None:
+        values.update(query.cql.values)
+    # Filters of the same structure share one statement (and its compiled form); their values
+    # travel as parameters.
+    key = (
+        shape,
+        query.cql.key if query.cql else None,
+        extras.sortby,
+        extras.properties,
+        extras.skip_geometry,
+    )
+    statement = _EXTRA_STATEMENTS.get(key)
+    if statement is None:
+        statement = build_page_statement(shape, extras)
+        if len(_EXTRA_STATEMENTS) >= MAX_CACHED:
+            _EXTRA_STATEMENTS.pop(next(iter(_EXTRA_STATEMENTS)))
+        _EXTRA_STATEMENTS[key] = statement
+    return statement, values
 
 
 def fetch_page(session: Session, collection: Collection, query: ItemsQuery) -> Page:

@@ -15,7 +15,7 @@ from geodata.opendata.licences import (
 )
 
 METADATA_FILE = "metadata.json"
-FORMAT_VERSION = "1"  # bump when a writer changes, so the next publish rewrites every file
+FORMAT_VERSION = "2"  # bump when a writer changes, so the next publish rewrites every file
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,7 +37,7 @@ from geodata.opendata.exporters import (
     write_wpdx,
 )
 from geodata.opendata.features import fetch_all
-from geodata.opendata.licences import PROJECT_LICENCE_URL
+from geodata.opendata.licences import licence_url
 from geodata.opendata.metadata import (
     CSV,
     FORMAT_VERSION,
@@ -166,7 +166,7 @@ def _publish_collection(
         "numberMatched": len(features),
         "links": [
             {"rel": "describedby", "type": "application/json", "href": metadata_url},
-            {"rel": "license", "type": "text/html", "href": PROJECT_LICENCE_URL},
+            {"rel": "license", "type": "text/html", "href": licence_url(collection.licence)},
         ],
     }
     write_geojson(directory / GEOJSON.file_name(collection.id), header, features_json)
@@ -189,6 +189,7 @@ def _publish_collection(
         "title": collection.title,
         "description": collection.description,
         "licence": collection.licence,
+        "licence_url": licence_url(collection.licence),
         "attribution": collection.attribution,
         "records": len(features),
         "updated": updated,

@@ -2,9 +2,15 @@
 
 WPdx CSVs carry two header rows: human-readable names, then the HXL hashtags. ``#status_id``
 answers "was there any water on the report date?": red (which covers "no water") -> No,
-green/yellow -> Yes; with no current evidence (grey) the SIASAR survey's dry/rainy-season answers
-decide (water in either season -> Yes, in neither -> No), else Unknown. ``#report_date`` is the
-date of the evidence behind the status, else the survey date.
+green/yellow -> Yes; with no current evidence (grey) the report date is the survey's, and the
+survey's answer for the season of that date decides (water in the rainy season, December to April
+in the Andes of La Libertad, or in the dry season, May to November), else Unknown.
+``#report_date`` is the date of the evidence behind the status, else the survey date.
+
+Every coded field uses WPdx's own terms (the cleaned vocabularies of WPdx+: ``#water_source``,
+``#water_tech``, ``#management``, ``#fecal_coliform_presence`` Yes/No); a value we do not hold is
+left empty, never guessed (SIASAR's technology answers are all "NO", so ``#water_tech`` is known
+only where a system's type is).
 """
 
 from __future__ import annotations
@@ -48,6 +54,14 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("Scheme ID", "#scheme_id"),
     ("Water point name", "#water_point_name"),
     ("Population served", "#water_point_population"),
+    ("Water source category", "#water_source_category"),
+    ("Installer", "#installer"),
+    ("Rehabilitation year", "#rehab_year"),
+    ("Rehabilitator", "#rehabilitator"),
+    ("Original record link", "#orig_lnk"),
+    ("Photo link", "#photo_lnk"),
+    ("Activity ID", "#activity_id"),
+    ("Notes", "#notes"),
     ("Admin 1", "#adm1"),
     ("Admin 2", "#adm2"),
     ("Admin 3", "#adm3"),
@@ -58,39 +72,51 @@ COLUMNS: tuple[tuple[str, str], ...] = (
 HASHTAGS = tuple(tag for _, tag in COLUMNS)
 NAMES = tuple(name for name, _ in COLUMNS)
 
+# SIASAR says whether a catchment is a spring or a well, not whether it is protected: WPdx's
+# "undefined" terms say exactly that.
 WATER_SOURCE = {
-    "spring": "Spring",
-    "well": "Undefined Well",
+    "spring": "Undefined Spring",
+    "well": "Undefined Shallow Well",
     "river": "Surface Water (River/Stream/Lake/Pond/Dam)",
     "lake": "Surface Water (River/Stream/Lake/Pond/Dam)",
     "rainwater": "Rainwater Harvesting",
-    "other": "Other",
 }
+WATER_SOURCE_CATEGORY = {
+    "Undefined Spring": "Spring",
+    "Undefined Shallow Well": "Well",
+    "Surface Water (River/Stream/Lake/Pond/Dam)": "Surface Water",
+    "Rainwater Harvesting": "Rainwater Harvesting",
+}
+# A gravity system delivers at taps; a pumped one lifts with a motor.
 WATER_TECH = {
-    "gravity": "Gravity-fed piped system",
+    "gravity": "Tapstand",
     "pumped": "Mechanized Pump",
     "hand_well": "Hand Pump",
-    "rainwater": "Rainwater Harvesting",
 }
+# JASS are community boards; municipalities and EPS (municipally owned utilities) are government.
 MANAGEMENT = {
     "jass": "Community Management",
-    "municipality": "Public-Municipal",
-    "eps": "Utility",
-    "other": "Other",
+    "municipality": "Direct Government Operation",
+    "eps": "Direct Government Operation",
 }
+RAINY_MONTHS = (12, 1, 2, 3, 4)
 FAECAL_PARAMETERS = ("e_coli", "thermotolerant_coliforms")
 
 
-def status_id(status: str, water_dry: bool | None, water_rainy: bool | None) -> str:
+def status_id(
+    status: str, water_dry: bool | None, water_rainy: bool | None, on: date | None
+) -> str:
+    """Water on the report date ``on``: from the evidence, else the survey's seasonal answer."""
     if status == WaterStatus.RED:
         return "No"
     if status in (WaterStatus.GREEN, WaterStatus.YELLOW):
         return "Yes"
-    if water_dry or water_rainy:
-        return "Yes"
-    if water_dry is False and water_rainy is False:
-        return "No"
-    return "Unknown"
+    if on is None:
+        return "Unknown"
+    answer = water_rainy if on.month in RAINY_MONTHS else water_dry
+    if answer is None:
+        return "Unknown"
+    return "Yes" if answer else "No"
 
 
 def report_date(evidence_at: datetime | None, surveyed_on: date | None) -> str:
@@ -102,7 +128,7 @@ def report_date(evidence_at: datetime | None, surveyed_on: date | None) -> str:
 def fecal_presence(value: float | None) -> str:
     if value is None:
         return ""
-    return "Present" if value > 0 else "Absent"
+    return "Yes" if value > 0 else "No"
 
 
 def _latest_faecal(column: ColumnElement[Any]) -> Any:
@@ -229,14 +255,16 @@ def wpdx_rows(session: Session, collection_id: str, feature_url: str) -> Iterato
             province,
             district,
         ) = row
+        day = evidence_at.date() if evidence_at is not None else surveyed_on
+        water_source = WATER_SOURCE.get(_text(source_type), "")
         yield (
             code,
             f"{lat:.6f}",
             f"{lon:.6f}",
             report_date(evidence_at, surveyed_on),
-            status_id(status, dry, rainy),
-            _text(reason) or f"traffic light: {status}",
-            WATER_SOURCE.get(_text(source_type), ""),
+            status_id(status, dry, rainy, day),
+            f"traffic light: {status}",
+            water_source,
             WATER_TECH.get(_text(system_type), ""),
             facility,
             MANAGEMENT.get(_text(provider_kind), ""),
@@ -249,6 +277,14 @@ def wpdx_rows(session: Session, collection_id: str, feature_url: str) -> Iterato
             _text(scheme),
             _text(name),
             _text(population),
+            WATER_SOURCE_CATEGORY.get(water_source, ""),
+            "",  # installer: not recorded by SIASAR
+            "",  # rehabilitation year: not recorded
+            "",  # rehabilitator: not recorded
+            "",  # original record link: SIASAR's export has none per system
+            "",  # photos of citizens' reports are private
+            f"{code}-{report_date(evidence_at, surveyed_on)}",
+            _text(reason),
             "La Libertad",
             _text(province),
             _text(district),

@@ -26,7 +26,7 @@ from geodata.opendata.collections.evidence import (
     LAST_COMPLETE_MONTH,
     district_properties,
 )
-from geodata.opendata.licences import PROJECT_ATTRIBUTION
+from geodata.opendata.licences import GPL_3, PROJECT_ATTRIBUTION, UBIGEO_ATTRIBUTION
 
 
 def dashboard_properties() -> dict[str, SQLExpression]:
@@ -142,8 +142,13 @@ def districts() -> Collection:
             "official chlorine readings of the last complete month, as on the dashboards."
         ),
         keywords=("districts", "indicators", "La Libertad", "Peru"),
-        licence="CC-BY-4.0 (indicators); GPL-3.0 (district boundaries, mapsPERU)",
-        attribution=f"{PROJECT_ATTRIBUTION}; boundaries: {catalog.MAPSPERU}, GPL-3.0",
+        # One licence a portal can store: the polygons are mapsPERU's (GPL-3.0), and the CC BY 4.0
+        # indicators joined to them may be redistributed under the GPL (CC BY 4.0 is one-way
+        # compatible with GPLv3), so the whole layer is GPL-3.0-only.
+        licence=GPL_3,
+        attribution=(
+            f"{PROJECT_ATTRIBUTION}; boundaries: {catalog.MAPSPERU}, GPL-3.0; {UBIGEO_ATTRIBUTION}"
+        ),
         from_clause=from_clause,
         key=district.id,
         feature_id=district.ubigeo_inei,

@@ -20,7 +20,7 @@ from geodata.opendata.collections.base import (
     area_filters,
     values_of,
 )
-from geodata.opendata.licences import PROJECT_ATTRIBUTION
+from geodata.opendata.licences import PROJECT_ATTRIBUTION, UBIGEO_ATTRIBUTION
 from geodata.opendata.privacy import public_description_sql
 from geodata.reports import statuses
 
@@ -80,7 +80,7 @@ def reports() -> Collection:
         ),
         keywords=("citizen reports", "water", "La Libertad", "Peru"),
         licence="CC-BY-4.0",
-        attribution=PROJECT_ATTRIBUTION,
+        attribution=f"{PROJECT_ATTRIBUTION}; {UBIGEO_ATTRIBUTION}",
         from_clause=from_clause,
         key=Report.id,
         feature_id=Report.tracking_code,

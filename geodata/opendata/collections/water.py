@@ -33,7 +33,7 @@ from geodata.opendata.collections.evidence import (
     system_month_join,
     system_properties,
 )
-from geodata.opendata.licences import PROJECT_ATTRIBUTION
+from geodata.opendata.licences import PROJECT_ATTRIBUTION, UBIGEO_ATTRIBUTION
 
 
 def water_systems() -> Collection:
@@ -103,7 +103,7 @@ def water_systems() -> Collection:
         ),
         keywords=("water", "drinking water", "SIASAR", "La Libertad", "Peru"),
         licence="CC-BY-4.0",
-        attribution=f"{PROJECT_ATTRIBUTION}; {catalog.SIASAR}",
+        attribution=f"{PROJECT_ATTRIBUTION}; {catalog.SIASAR}; {UBIGEO_ATTRIBUTION}",
         from_clause=from_clause,
         key=WaterSystem.id,
         feature_id=WaterSystem.code,
@@ -170,7 +170,7 @@ def water_sources() -> Collection:
         description="Springs, wells, rivers and other sources feeding the water systems.",
         keywords=("water", "source", "spring", "well", "La Libertad", "Peru"),
         licence="CC-BY-4.0",
-        attribution=f"{PROJECT_ATTRIBUTION}; {catalog.SIASAR}",
+        attribution=f"{PROJECT_ATTRIBUTION}; {catalog.SIASAR}; {UBIGEO_ATTRIBUTION}",
         from_clause=from_clause,
         key=WaterSource.id,
         feature_id=WaterSource.code,
