@@ -100,6 +100,23 @@ ensure_test_tools() {
   # benchmarks (wrk, the HTTP load of the OGC benchmarks), a Compose implementation to check
   # docker-compose.yml without an engine, and PgBouncer for the connection-pooler test.
   apt_install chromium gdal-bin postgresql-contrib docker-compose pgbouncer wrk
+  ensure_iso_schemas
+}
+
+# The ISO 19139 XML schemas (gmd, gco, gmx, gml...) that the catalogue tests validate records
+# against. No installable package carries them for our dependency set, but pycsw's wheel ships
+# a complete copy (pycsw itself cannot be installed beside OWSLib >= 0.29): only the wheel is
+# fetched from PyPI, its digest checked, and nothing of it is imported.
+ISO_SCHEMAS_WHEEL=pycsw-2.6.2-py2.py3-none-any.whl
+ISO_SCHEMAS_SHA256=60920c1fe43fdcd7e8dcbbe89a5fc106e54b81af6d7c96f9efe9dd5bcd943f88
+ensure_iso_schemas() {
+  local dir=.venv/share/yaku
+  [ -f "$dir/$ISO_SCHEMAS_WHEEL" ] && return 0
+  log "fetching the ISO 19139 schemas ($ISO_SCHEMAS_WHEEL)"
+  mkdir -p "$dir"
+  .venv/bin/python -m pip download -q --no-deps --dest "$dir/tmp" pycsw==2.6.2
+  echo "$ISO_SCHEMAS_SHA256  $dir/tmp/$ISO_SCHEMAS_WHEEL" | sha256sum -c --quiet -
+  mv "$dir/tmp/$ISO_SCHEMAS_WHEEL" "$dir/" && rm -rf "$dir/tmp"
 }
 
 setup_runtime() {

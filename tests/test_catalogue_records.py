@@ -7,6 +7,8 @@ import csv
 import io
 import json
 import re
+import zipfile
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -103,16 +105,38 @@ def test_data_json_follows_dcat_us(client: TestClient) -> None:
     assert any(d.get("downloadURL", "").endswith(".wpdx.csv") for d in systems["distribution"])
 
 
+# The ISO 19139 schemas as shipped in pycsw's wheel, fetched by ``./yaku.sh test``
+# (scripts/setup.sh: ensure_iso_schemas); gmx.xsd includes gmd, gco, gml and xlink.
+ISO_WHEEL = (
+    Path(__file__).resolve().parents[1] / ".venv/share/yaku/pycsw-2.6.2-py2.py3-none-any.whl"
+)
+ISO_ROOT = "pycsw/plugins/profiles/apiso/schemas/ogc/iso/19139/20060504"
+
+
+@pytest.fixture(scope="module")
+def iso19139_schema(tmp_path_factory: pytest.TempPathFactory) -> etree.XMLSchema:
+    assert ISO_WHEEL.is_file(), f"{ISO_WHEEL} missing: run ./yaku.sh test (it fetches it)"
+    target = tmp_path_factory.mktemp("iso19139")
+    with zipfile.ZipFile(ISO_WHEEL) as wheel:
+        for name in wheel.namelist():
+            if "/schemas/" in name and name.endswith(".xsd"):
+                wheel.extract(name, target)
+    return etree.XMLSchema(etree.parse(str(target / ISO_ROOT / "gmx/gmx.xsd")))
+
+
 @pytest.mark.parametrize("collection_id", list(COLLECTIONS))
-def test_iso19139_record_per_layer(client: TestClient, collection_id: str) -> None:
+def test_iso19139_record_per_layer(
+    client: TestClient, collection_id: str, iso19139_schema: etree.XMLSchema
+) -> None:
     from owslib.iso import MD_Metadata
 
     response = client.get(f"/catalogue/iso19139/{collection_id}.xml")
     assert response.status_code == 200
-    # Well-formed XML in the gmd namespace; the ISO 19139 XSDs are not in any package reachable
-    # here, so the record is read back with OWSLib's ISO parser (what harvesters use) instead.
     root = etree.fromstring(response.content)
     assert root.tag == "{http://www.isotc211.org/2005/gmd}MD_Metadata"
+    # Valid against the ISO 19139 XML schemas, and read back with OWSLib's ISO parser (what
+    # harvesters use).
+    assert iso19139_schema.validate(root), iso19139_schema.error_log
     record = MD_Metadata(root)
     spec = COLLECTIONS[collection_id]
     assert record.identifier == f"yaku-{collection_id}"
