@@ -23,8 +23,11 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 from sqlalchemy import create_engine, func, select
@@ -49,9 +52,34 @@ class Result:
     detail: str
 
 
-def pick_bboxes(url: str, count: int, seed: int = 7) -> list[str]:
-    """Boxes centred on random systems, kept only if they hold at least 100 of them."""
-    rng = random.Random(seed)
+def _full_page(body: dict[str, Any]) -> bool:
+    return bool(body["numberReturned"] == 100)
+
+
+@dataclass(frozen=True)
+class Page:
+    """One kind of items page: its query for a bbox, the size of the boxes that fill it, and
+    what a right answer looks like (checked while warming up)."""
+
+    name: str
+    extra: dict[str, str] = field(default_factory=dict)  # query parameters beside the bbox
+    box_degrees: float = BOX_DEGREES
+    seed: int = 7
+    check: Callable[[dict[str, Any]], bool] = _full_page
+
+    def query(self, bbox: str) -> dict[str, str]:
+        return {"bbox": bbox, **self.extra, "limit": "100"}
+
+    def path(self, bbox: str) -> str:
+        return f"/ogc/collections/water-systems/items?{urlencode(self.query(bbox))}"
+
+
+BBOX_PAGE = Page("API GET /ogc/.../items?bbox")
+
+
+def pick_bboxes(url: str, count: int, page: Page = BBOX_PAGE) -> list[str]:
+    """Boxes centred on random systems, kept only if at least 100 of them match the page."""
+    rng = random.Random(page.seed)
     engine = create_engine(url)
     boxes: list[str] = []
     with Session(engine) as session:
@@ -64,10 +92,10 @@ def pick_bboxes(url: str, count: int, seed: int = 7) -> list[str]:
                 .offset(offset)
                 .limit(1)
             ).one()
-            half = BOX_DEGREES / 2
+            half = page.box_degrees / 2
             bbox = f"{lon - half:.4f},{lat - half:.4f},{lon + half:.4f},{lat + half:.4f}"
             statement, values = page_statement(
-                COLLECTION, parse_items_query(COLLECTION, {"bbox": bbox})
+                COLLECTION, parse_items_query(COLLECTION, page.query(bbox))
             )
             matched = session.execute(statement, values).one()[0]
             if matched >= 100:
@@ -76,20 +104,23 @@ def pick_bboxes(url: str, count: int, seed: int = 7) -> list[str]:
     return boxes
 
 
-def sql_for(bbox: str) -> str:
-    statement, values = page_statement(COLLECTION, parse_items_query(COLLECTION, {"bbox": bbox}))
+def sql_for(bbox: str, page: Page = BBOX_PAGE) -> str:
+    """The API's own statement for this page, with its values written in."""
+    statement, values = page_statement(COLLECTION, parse_items_query(COLLECTION, page.query(bbox)))
     compiled = statement.params(values).compile(
         dialect=postgresql.psycopg.dialect(), compile_kwargs={"literal_binds": True}
     )
     return " ".join(str(compiled).split()) + ";\n"
 
 
-def run_pgbench(url: str, boxes: list[str], clients: int, duration: int, work: Path) -> Result:
+def run_pgbench(
+    url: str, boxes: list[str], clients: int, duration: int, work: Path, page: Page = BBOX_PAGE
+) -> Result:
     target = make_url(url)
     scripts = []
     for index, bbox in enumerate(boxes):
         path = work / f"bbox_{index}.sql"
-        path.write_text(sql_for(bbox))
+        path.write_text(sql_for(bbox, page))
         scripts += ["-f", f"{path}@1"]
     command = [
         "pgbench",
@@ -159,16 +190,17 @@ end
 """
 
 
-def run_api(port: int, boxes: list[str], connections: int, duration: int, work: Path) -> Result:
-    paths = [f'"/ogc/collections/water-systems/items?bbox={b}&limit=100"' for b in boxes]
+def run_api(
+    port: int, boxes: list[str], connections: int, duration: int, work: Path, page: Page = BBOX_PAGE
+) -> Result:
     # Warm up every worker's connection pool and prepared statements, and check the answers.
     with httpx.Client(base_url=f"http://127.0.0.1:{port}") as client:
         for _ in range(5):
             for bbox in boxes:
-                body = client.get(f"/ogc/collections/water-systems/items?bbox={bbox}").json()
-                assert body["numberReturned"] == 100, body
+                body = client.get(page.path(bbox)).json()
+                assert page.check(body), body
     script = work / "rotate.lua"
-    script.write_text(WRK_SCRIPT % ", ".join(paths))
+    script.write_text(WRK_SCRIPT % ", ".join(f'"{page.path(b)}"' for b in boxes))
     output = subprocess.run(
         [
             *("wrk", "-t", "2", "-c", str(connections), "-d", f"{duration}s", "-s", str(script)),
@@ -185,12 +217,17 @@ def run_api(port: int, boxes: list[str], connections: int, duration: int, work: 
     p50 = re.search(r"50%\s+(\S+)", output)
     p99 = re.search(r"99%\s+(\S+)", output)
     detail = f"p50 {p50.group(1) if p50 else '?'}, p99 {p99.group(1) if p99 else '?'}"
-    return Result("API GET /ogc/.../items?bbox", rps, detail)
+    return Result(page.name, rps, detail)
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database", default="yaku_bench_ogc")
+    return compare(BBOX_PAGE, __doc__ or "", "yaku_bench_ogc")
+
+
+def compare(page: Page, doc: str, database_name: str) -> int:
+    """Build the data, then alternate pgbench and the API on ``page``; print and judge."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--database", default=database_name)
     parser.add_argument("--systems", type=int, default=100_000)
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", type=int, default=8)
@@ -213,8 +250,10 @@ def main() -> int:
         f"database {args.database}: {args.systems} systems ready in "
         f"{time.perf_counter() - started:.1f} s"
     )
-    boxes = pick_bboxes(url, args.bboxes)
-    print(f"{len(boxes)} bboxes of {BOX_DEGREES} deg, each with >= 100 systems")
+    boxes = pick_bboxes(url, args.bboxes, page)
+    print(f"{len(boxes)} bboxes of {page.box_degrees} deg, each with >= 100 matching systems")
+    if page.extra:
+        print("query: " + ", ".join(f"{k}={v}" for k, v in page.extra.items()))
     port = args.port or _free_port()
     # Rounds alternate between the two sides so that any other load on the machine (other test
     # runs, the file cache) hits both alike; medians are compared.
@@ -225,8 +264,10 @@ def main() -> int:
         api_process = start_api(url, port, args.workers)
         try:
             for round_number in range(1, args.rounds + 1):
-                database_runs.append(run_pgbench(url, boxes, args.connections, args.duration, work))
-                api_runs.append(run_api(port, boxes, args.connections, args.duration, work))
+                database_runs.append(
+                    run_pgbench(url, boxes, args.connections, args.duration, work, page)
+                )
+                api_runs.append(run_api(port, boxes, args.connections, args.duration, work, page))
                 print(
                     f"round {round_number}: pgbench {database_runs[-1].per_second:.1f}/s, "
                     f"API {api_runs[-1].per_second:.1f}/s"
