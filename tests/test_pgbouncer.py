@@ -3,8 +3,9 @@ connection is lent for one transaction and then handed to another client, so not
 on session state (server-side prepared statements, SET, LISTEN, session advisory locks).
 
 The API (uvicorn) and a Celery worker know only PgBouncer's address; reports posted to the API
-are stored, validated and aggregated through it. (With ``YAKU_DB_PREPARE_THRESHOLD=0``, i.e.
-psycopg preparing every statement on the server, the same test fails at the first report.)"""
+are stored, validated and aggregated through it, with ``YAKU_DB_PREPARE_THRESHOLD=never`` as
+the README asks behind such a pooler. (With ``0``, psycopg preparing every statement on the
+server, the same test fails at the first report.)"""
 
 from __future__ import annotations
 
@@ -53,6 +54,7 @@ def test_intake_and_validation_through_pgbouncer(
         places = make.systems(s, REPORTS, offset=40)
     env = {
         "YAKU_DATABASE_URL": pooled_url,
+        "YAKU_DB_PREPARE_THRESHOLD": "never",
         "YAKU_REDIS_URL": TEST_REDIS_URL,
         "YAKU_SWEEP_AFTER_SECONDS": "1",
     }

@@ -41,3 +41,15 @@ def test_bad_settings_are_refused(monkeypatch: pytest.MonkeyPatch, name: str, va
     monkeypatch.setenv(name, value)
     with pytest.raises(ValidationError):
         Settings()
+
+
+def test_prepared_statements_on_by_default_and_off_for_a_pooler(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("YAKU_DB_PREPARE_THRESHOLD", raising=False)
+    assert Settings().db_prepare_threshold == 5
+    for never in ("never", "", "OFF"):
+        monkeypatch.setenv("YAKU_DB_PREPARE_THRESHOLD", never)
+        assert Settings().db_prepare_threshold is None
+    monkeypatch.setenv("YAKU_DB_PREPARE_THRESHOLD", "0")
+    assert Settings().db_prepare_threshold == 0
