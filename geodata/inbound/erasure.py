@@ -6,8 +6,8 @@
   gateway's message id stays, so a late retry of that message is still recognised; other
   people's messages that mention the contact lose it;
 * the last report noticed to the number is forgotten;
-* whatever other part registers an ``Eraser`` in ``ERASERS`` (subscriptions, the delivery
-  ledger of the messaging work).
+* messaging (``geodata.notify.contacts.erase_contact``): consents and the WhatsApp window,
+  subscriptions, and the delivery ledger's copies of what was sent to it.
 
 Phones are matched on their digits however they were typed (``987 654 321``, ``+51987654321``).
 """

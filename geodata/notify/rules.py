@@ -88,10 +88,12 @@ def notify_provider(
             # The body registered this number for WhatsApp on its own desk: its opt-in.
             contacts.record_consent(session, address, whatsapp=True, now=now, keep_earlier=True)
         body = text
-        if kind in PHONE_CHANNELS and report_id is not None:
-            # A bare numbered reply from this phone (``3 cambiamos la tubería``) now answers
-            # this report (geodata.inbound.answers); the notice says how.
-            remember_notice(session, address, report_id, now)
+        if kind in PHONE_CHANNELS:
+            # A phone answers by replying a number (geodata.inbound.answers); the notice says
+            # how. After a notice of one report, a bare ``3 cambiamos la tubería`` answers it;
+            # after a digest, the reply names the tracking code.
+            if report_id is not None:
+                remember_notice(session, address, report_id, now)
             body = f"{text}\n{say(PROVIDER_HELP)}"
         queue_message(
             session,

@@ -87,3 +87,19 @@ def test_erasure_forgets_consents_and_the_ledger_copy(session: Session) -> None:
     assert erasure.counts["messaging"] >= 1
     left = select(NotifyContact).where(NotifyContact.address == CITIZEN)
     assert session.scalars(left).all() == []
+
+
+def test_a_digest_by_sms_says_how_to_answer_with_a_tracking_code(session: Session) -> None:
+    place = make.systems(session, 1, offset=23)[0]
+    provider = body_with_contacts(session, place)
+    provider.contact_email = None
+    provider.contact_phone = BODY_PHONE
+    leak = report(session, place)  # not urgent: it waits for the daily digest
+    rules.send_digests(session)
+    digest = session.scalars(
+        select(Delivery).where(
+            Delivery.provider_id == provider.id, Delivery.channel == ChannelKind.SMS
+        )
+    ).one()
+    assert digest.report_id is None and leak.tracking_code in digest.text
+    assert "puede añadir su código de seguimiento" in digest.text
